@@ -1,0 +1,1 @@
+"""Classification-pipeline sweep: component registries, cross-validated grid search, selection."""

@@ -1,0 +1,64 @@
+"""Checks of the configuration beyond its JSON schema (config/schema.yaml).
+
+Run when the workflow starts (workflow/rules/common.smk): each error names the key.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import NeurogenError
+
+
+def check_config(config: dict, root: str | Path = ".") -> None:
+    root = Path(root)
+    errors = []
+    for name, ds in config.get("datasets", {}).items():
+        src = ds.get("source")
+        key = f"datasets.{name}"
+        if src == "surrogate":
+            if "stats" not in ds:
+                errors.append(f"{key}: source 'surrogate' needs 'stats' (a JSON of class statistics)")
+            elif not (root / ds["stats"]).exists():
+                errors.append(f"{key}.stats: file {ds['stats']!r} not found")
+        elif src == "download":
+            for k in ("url", "sha256"):
+                if k not in ds:
+                    errors.append(f"{key}: source 'download' needs {k!r}")
+        elif src == "path":
+            if "path" not in ds:
+                errors.append(f"{key}: source 'path' needs 'path'")
+            elif not (root / ds["path"]).exists() and not Path(ds["path"]).exists():
+                errors.append(f"{key}.path: file {ds['path']!r} not found")
+    if "classify" in config:
+        errors.extend(_check_classify(config))
+    if errors:
+        raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))
+
+
+def _check_classify(config) -> list[str]:
+    from .classify import registry as reg
+
+    c = config["classify"]
+    errors = []
+    for d in c.get("datasets", []):
+        if d not in config.get("datasets", {}):
+            errors.append(f"classify.datasets: {d!r} is not defined under datasets "
+                          f"(defined: {sorted(config.get('datasets', {}))})")
+    for r in c.get("reducers", []):
+        try:
+            reg.parse_reducer(r)
+        except NeurogenError as e:
+            errors.append(f"classify.reducers: {e}")
+    for name in c.get("classifiers", []):
+        if name not in c.get("grids", {}):
+            errors.append(f"classify.grids: no grid for classifier {name!r} (use {{}} for defaults)")
+    for name, grid in c.get("grids", {}).items():
+        if name not in reg.CLASSIFIERS:
+            errors.append(f"classify.grids: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
+            continue
+        if name in c.get("classifiers", []):
+            try:
+                reg.param_candidates(name, grid)
+            except NeurogenError as e:
+                errors.append(str(e))
+    return errors

@@ -1,0 +1,109 @@
+"""Small I/O helpers shared by every stage: atomic writes and logging."""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def get_logger(name: str = "neurogen", logfile: str | os.PathLike | None = None) -> logging.Logger:
+    """A logger writing to stderr and, if given, to ``logfile`` (the rule's log)."""
+    log = logging.getLogger(name)
+    log.setLevel(logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    if not any(isinstance(h, logging.StreamHandler) and getattr(h, "_neurogen", False) for h in log.handlers):
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(fmt)
+        h._neurogen = True
+        log.addHandler(h)
+    if logfile is not None:
+        Path(logfile).parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(logfile, mode="w")
+        fh.setFormatter(fmt)
+        log.addHandler(fh)
+    log.propagate = False
+    return log
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path next to ``path``; rename onto it only on success.
+
+    Nothing half-written is left behind if the block raises or the job is killed.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + "".join(path.suffixes), dir=path.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_csv(df: pd.DataFrame, path, **kw) -> None:
+    kw.setdefault("index", False)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, **kw)
+
+
+def write_json(obj, path) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as fh:
+            json.dump(obj, fh, indent=2, sort_keys=True, default=_json_default)
+            fh.write("\n")
+
+
+def write_npz(path, **arrays) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+
+def savefig(fig, path, dpi: int = 150) -> None:
+    """Save a matplotlib figure atomically (format from the suffix) and close it."""
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=Path(path).suffix.lstrip("."))
+    plt.close(fig)
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def run_script(main, snakemake) -> None:
+    """Run a rule script's ``main(snakemake, log)``; bad input ends with its message, not a traceback.
+
+    The log goes to the rule's ``log`` file (and stderr). A :class:`NeurogenError` is written
+    as one clear line and the job exits with status 1.
+    """
+    from . import NeurogenError
+
+    logfile = snakemake.log[0] if len(snakemake.log) else None
+    log = get_logger("neurogen", logfile)
+    try:
+        main(snakemake, log)
+    except NeurogenError as e:
+        log.error("%s", e)
+        sys.stderr.write(f"\nneurogen: {e}\n")
+        sys.exit(1)

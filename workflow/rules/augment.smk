@@ -1,0 +1,1 @@
+# Stage: augment (see README). Registers its outputs with add_targets("augment", [...]).

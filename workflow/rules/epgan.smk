@@ -1,0 +1,1 @@
+# Stage: epgan (see README). Registers its outputs with add_targets("epgan", [...]).

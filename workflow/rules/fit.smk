@@ -1,0 +1,1 @@
+# Stage: fit (see README). Registers its outputs with add_targets("fit", [...]).

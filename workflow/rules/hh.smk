@@ -1,0 +1,1 @@
+# Stage: hh (see README). Registers its outputs with add_targets("hh", [...]).

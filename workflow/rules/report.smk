@@ -1,0 +1,1 @@
+# Stage: report (see README). Registers its outputs with add_targets("report", [...]).
