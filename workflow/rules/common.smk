@@ -38,3 +38,8 @@ def env(stage):
 def canonical(obj):
     """A stable string of a config block, used as a rule param so a change reruns the rule."""
     return json.dumps(obj, sort_keys=True)
+
+
+def gpus(rule_name):
+    """GPU tag of a deep-model rule (resources.gpu): per-rule override, else gpus_per_job."""
+    return res(rule_name, "gpu", config.get("gpus_per_job", 0))
