@@ -9,8 +9,8 @@ CL_DIR = "results/classify/{dataset}"
 
 
 wildcard_constraints:
-    scaler="[a-z_]+",
-    classifier="[a-z_]+",
+    scaler="[a-z0-9_]+",
+    classifier="[a-z0-9_]+",
 
 
 rule classify_folds:
@@ -49,7 +49,7 @@ rule classify_shard:
         "results/logs/classify/{dataset}/shard_{scaler}_{classifier}.log",
     benchmark:
         "results/benchmarks/classify/{dataset}/shard_{scaler}_{classifier}.tsv"
-    threads: lambda w: res("classify_shard", "threads", 2)
+    threads: lambda w: res("classify_shard", "threads", CL.get("shard_threads", 1))
     resources:
         mem_mb=lambda w: res("classify_shard", "mem_mb", 2000),
         runtime=lambda w: res("classify_shard", "runtime", 120),

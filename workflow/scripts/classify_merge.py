@@ -8,7 +8,7 @@ def main(snakemake, log):
     from neurogen.classify.sweep import merge
     from neurogen.io import write_csv
 
-    frames = [pd.read_csv(p, keep_default_na=True).fillna({"error": ""}) for p in snakemake.input]
+    frames = [pd.read_csv(p, keep_default_na=True).fillna({"error": "", "note": ""}) for p in snakemake.input]
     df = merge(frames, snakemake.wildcards.dataset)
     write_csv(df, snakemake.output[0])
     ok = df[df["error"] == ""]

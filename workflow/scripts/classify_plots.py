@@ -11,7 +11,7 @@ def main(snakemake, log):
     from neurogen.plots import classify as P
 
     ds = snakemake.wildcards.dataset
-    sweep = pd.read_csv(snakemake.input.sweep).fillna({"error": ""})
+    sweep = pd.read_csv(snakemake.input.sweep).fillna({"error": "", "note": ""})
     base = pd.read_csv(snakemake.input.baseline)
     sel = json.loads(snakemake.params.selection)
     savefig(P.landscape(sweep, base, sel.get("max_gap", 0.03), f"{ds}: classification pipeline landscape"),

@@ -13,7 +13,7 @@ def main(snakemake, log):
     from neurogen.data.prepared import load_split
     from neurogen.io import write_csv
 
-    sweep = pd.read_csv(snakemake.input.sweep).fillna({"error": ""})
+    sweep = pd.read_csv(snakemake.input.sweep).fillna({"error": "", "note": ""})
     sel = select(sweep, **json.loads(snakemake.params.selection))
     split = load_split(Path(snakemake.input.cells).parent, repeat=0)
     out = evaluate_holdout(sel, split.X_train, split.y_train, split.X_test, split.y_test,

@@ -21,6 +21,9 @@ CLASSIFIERS = ("svm_linear", "svm_poly", "svm_rbf", "svm_sigmoid", "mlp", "logre
                "logreg_l2", "random_forest", "extra_trees", "lda", "gaussian_nb",
                "multinomial_nb", "decision_tree")
 N_COMPONENTS = 2
+#: libsvm iteration cap: without one, a linear SVM on an unnormalised embedding (e.g. NCA)
+#: can run for hours; non-converged fits are flagged in the sweep's `note` column
+SVM_MAX_ITER = 100_000
 _RED = re.compile(r"^([a-z]+)(?:_k(\d+))?$")
 
 
@@ -119,10 +122,10 @@ def make_classifier(name: str, random_state: int = 0):
 
     rs = random_state
     table = {
-        "svm_linear": lambda: svm.SVC(kernel="linear", random_state=rs),
-        "svm_poly": lambda: svm.SVC(kernel="poly", random_state=rs),
-        "svm_rbf": lambda: svm.SVC(kernel="rbf", random_state=rs),
-        "svm_sigmoid": lambda: svm.SVC(kernel="sigmoid", random_state=rs),
+        "svm_linear": lambda: svm.SVC(kernel="linear", random_state=rs, max_iter=SVM_MAX_ITER),
+        "svm_poly": lambda: svm.SVC(kernel="poly", random_state=rs, max_iter=SVM_MAX_ITER),
+        "svm_rbf": lambda: svm.SVC(kernel="rbf", random_state=rs, max_iter=SVM_MAX_ITER),
+        "svm_sigmoid": lambda: svm.SVC(kernel="sigmoid", random_state=rs, max_iter=SVM_MAX_ITER),
         "mlp": lambda: neural_network.MLPClassifier(max_iter=5000, random_state=rs),
         "logreg_l1": lambda: LiblinearLogReg(penalty="l1", random_state=rs),
         "logreg_l2": lambda: LiblinearLogReg(penalty="l2", random_state=rs),

@@ -34,7 +34,7 @@ log = logging.getLogger("neurogen")
 FOREST = ("random_forest", "extra_trees")
 COLUMNS = ["scaler", "reducer", "classifier", "params", "mean_test_accuracy", "std_test_accuracy",
            "mean_train_accuracy", "std_train_accuracy", "gap", "fit_time_s", "transform_time_s",
-           "n_folds", "error"]
+           "n_folds", "error", "note"]
 
 
 def cv_splits(y, n_folds: int, seed: int):
@@ -197,9 +197,13 @@ def _run_task(source, reducer, clf_name, group, seed):
     params = group["params"]
     n = data.n_folds
     res = {"test": np.full((len(ks) if ks else 1, n), np.nan),
-           "train": np.full((len(ks) if ks else 1, n), np.nan), "time": np.zeros(n), "error": ""}
-    with threadpoolctl.threadpool_limits(1), warnings.catch_warnings():
+           "train": np.full((len(ks) if ks else 1, n), np.nan), "time": np.zeros(n), "error": "",
+           "note": ""}
+    from sklearn.exceptions import ConvergenceWarning
+
+    with threadpoolctl.threadpool_limits(1), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
+        warnings.simplefilter("always", ConvergenceWarning)
         for k in range(n):
             Xfit, Xscore, Xte, ytr, yte = data.fold(reducer, k)
             est = clone(base).set_params(**params)
@@ -219,6 +223,9 @@ def _run_task(source, reducer, clf_name, group, seed):
             except Exception as e:  # noqa: BLE001 - recorded in the row
                 res["error"] = f"fold {k}: {_short_error(e)}"
                 break
+    n_conv = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    if n_conv:
+        res["note"] = f"not converged (ConvergenceWarning) {n_conv}x over {n} folds"
     return reducer, group, res
 
 
@@ -278,10 +285,10 @@ def evaluate_classifier(folds, clf_name: str, grid: dict, seed: int, n_jobs: int
                 # one forest of max(ks) trees was grown: its time is shared pro rata
                 rows.append(_row(scaler, r, clf_name, p, res["test"][i], res["train"][i],
                                  res["time"] * kq / max(g["ks"]), res["error"], data.n_folds,
-                                 ttime.get(r)))
+                                 ttime.get(r), res["note"]))
         else:
             rows.append(_row(scaler, r, clf_name, g["params"], res["test"][0], res["train"][0],
-                             res["time"], res["error"], data.n_folds, ttime.get(r)))
+                             res["time"], res["error"], data.n_folds, ttime.get(r), res["note"]))
         now = time.perf_counter()
         if now - last > progress_every or done == len(tasks):
             log.info("  %d/%d tasks done (%.0f s)", done, len(tasks), now - t_start)
@@ -290,7 +297,7 @@ def evaluate_classifier(folds, clf_name: str, grid: dict, seed: int, n_jobs: int
     return df.sort_values(["reducer", "params"], kind="stable").reset_index(drop=True)
 
 
-def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime=None):
+def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime=None, note=""):
     ok = test is not None and not error
     return {
         "scaler": scaler, "reducer": reducer, "classifier": clf, "params": params_str(params),
@@ -301,7 +308,7 @@ def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime
         "gap": float(np.mean(train) - np.mean(test)) if ok else np.nan,
         "fit_time_s": float(np.mean(times)) if ok else np.nan,
         "transform_time_s": float(ttime) if (ok and ttime is not None) else np.nan,
-        "n_folds": n_folds, "error": error or "",
+        "n_folds": n_folds, "error": error or "", "note": note,
     }
 
 

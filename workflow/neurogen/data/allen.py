@@ -49,9 +49,14 @@ def read_table(path, sep: str | None = None) -> pd.DataFrame:
     if not path.exists():
         raise NeurogenError(f"{path}: no such file")
     sep = sep or _sniff_sep(path)
+    import warnings
+
     try:
-        return pd.read_csv(path, sep=sep)
-    except pd.errors.ParserError as e:
+        with warnings.catch_warnings():
+            # a row longer than the header must not silently become an index or be truncated
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(path, sep=sep, index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as e:
         raise NeurogenError(f"{path}: malformed table (separator {sep!r}): {e}") from None
     except UnicodeDecodeError as e:
         raise NeurogenError(f"{path}: not a text table ({e})") from None
