@@ -116,7 +116,9 @@ def test_gpu_rules_are_routed_to_the_gpu_partition(rules):
            or setres[n]["slurm_partition"] == default_part]
     assert not bad, ("GPU-tagged rules without a GPU partition in config/profiles/slurm/config.yaml "
                      f"(add them under set-resources with slurm_partition): {bad}")
-    unknown = sorted(set(setres) - {r["name"] for r in rules})
-    assert not unknown, f"set-resources names rules that do not exist: {unknown}"
+    grouped = [g.split("=")[0] for g in slurm.get("groups", [])]
+    unknown = sorted((set(setres) | set(grouped)) - {r["name"] for r in rules})
+    assert not unknown, f"the SLURM profile names rules that do not exist: {unknown}"
+    assert not set(gpu_rules) & set(grouped), "GPU rules must not be grouped with CPU rules"
     ws = yaml.safe_load((ROOT / "config/profiles/workstation/config.yaml").read_text())
     assert "gpu=1" in ws.get("resources", [])
