@@ -122,3 +122,26 @@ def test_gpu_rules_are_routed_to_the_gpu_partition(rules):
     assert not set(gpu_rules) & set(grouped), "GPU rules must not be grouped with CPU rules"
     ws = yaml.safe_load((ROOT / "config/profiles/workstation/config.yaml").read_text())
     assert "gpu=1" in ws.get("resources", [])
+
+
+def _gpu_job_intervals(tmp_path, *extra):
+    """Run two 1-second GPU-tagged jobs through the workstation profile; their (start, end)."""
+    tmp_path.mkdir()
+    (tmp_path / "Snakefile").write_text(
+        "rule all:\n    input: expand('{n}.txt', n=['a', 'b'])\n\n"
+        "rule gpu_job:\n    output: '{n}.txt'\n    resources: gpu=1\n"
+        "    shell: 'python3 -c \"import time; print(time.time())\" > {output}; sleep 1; "
+        "python3 -c \"import time; print(time.time())\" >> {output}'\n")
+    p = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--profile",
+                        str(ROOT / "config/profiles/workstation"), *extra], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return sorted(tuple(map(float, (tmp_path / f"{n}.txt").read_text().split())) for n in "ab")
+
+
+def test_workstation_profile_runs_one_gpu_job_at_a_time(tmp_path):
+    (a0, a1), (b0, b1) = _gpu_job_intervals(tmp_path / "one")
+    assert b0 >= a1, "two GPU jobs overlapped under the workstation profile"
+    # control: with two GPUs offered the same jobs do run side by side
+    (a0, a1), (b0, b1) = _gpu_job_intervals(tmp_path / "two", "--resources", "gpu=2")
+    assert b0 < a1
