@@ -258,6 +258,8 @@ def test_report_holds_every_figure_and_table_with_captions(reference, report_htm
         assert entry["data_uri"].startswith("data:"), f"{path} not embedded"
     for f in figures:
         assert results[f]["mime_type"] == "image/png"
+    m = re.search(r"var workflow_desc = (\".*?\");\n", html)
+    assert m and "EP-GAN" in json.loads(m.group(1)), "no workflow description (report/workflow.rst)"
     # self-contained: no script or image fetched from the network when opened
     assert not re.search(r'<(script|img|link)[^>]+(src|href)="https?://', html)
 
