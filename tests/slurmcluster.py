@@ -35,6 +35,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _process_running(name: str) -> bool:
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _run(cmd, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=30, **kw)
 
@@ -59,6 +69,8 @@ class Cluster:
         if Path("/etc/slurm/slurm.conf").exists():
             raise Unavailable("/etc/slurm/slurm.conf exists: this machine has its own SLURM "
                               "config; not starting a test cluster beside it")
+        if RUN_CONF.is_symlink() and (not RUN_CONF.exists() or not _process_running("slurmd")):
+            RUN_CONF.unlink()                          # left by a killed test run: no slurmd
         if RUN_CONF.exists():
             raise Unavailable(f"{RUN_CONF} exists: a configless slurmd already runs here")
         if not Path("/etc/munge/munge.key").exists():
@@ -68,7 +80,7 @@ class Cluster:
         except ImportError:
             raise Unavailable("snakemake-executor-plugin-slurm is not installed "
                               "(pip install -e '.[test]')") from None
-        self.host = _run(["hostname", "-s"]).stdout.strip()
+        self.host = socket.gethostname().split(".")[0]
         try:
             socket.gethostbyname(self.host)
         except OSError:
@@ -79,7 +91,7 @@ class Cluster:
         for d in ("state", "spool", "log"):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         self._start_munge()
-        node = _run(["slurmd", "-C"]).stdout.splitlines()[0].strip()
+        node = (_run(["slurmd", "-C"]).stdout.splitlines() or [""])[0].strip()
         if not node.startswith("NodeName="):
             raise Unavailable(f"slurmd -C printed no node line: {node!r}")
         self.ctld_port, self.d_port = _free_port(), _free_port()

@@ -70,7 +70,7 @@ def interrupted(reference, tmp_path_factory):
                   "a third of the jobs finished")
         n_seen = len(started_jobs(text()))
         _wait_for(lambda: len(started_jobs(text())) > n_seen, proc, 600, "the next job started")
-        time.sleep(1.0)
+        time.sleep(0.3)
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
         if proc.poll() is None:

@@ -20,8 +20,9 @@ import sys
 import time
 
 import pytest
+import yaml
 
-from conftest import copy_workflow, snakemake
+from conftest import ROOT, copy_workflow, snakemake
 from opsutil import table_differences
 from slurmcluster import Cluster, Unavailable
 
@@ -118,8 +119,13 @@ def test_gpu_tagged_jobs_ran_on_the_gpu_partition_with_a_gpu(runs):
     for jid, sub in _submitted(runs).items():
         for rule in sub["rules"]:
             parts.setdefault(rule, set()).add(acct[jid]["Partition"])
-    assert parts.pop("device_check") == {"gpu"}
-    assert all(p == {"main"} for p in parts.values()), parts
+    # GPU-tagged rules are sent to their partition by the profile's set-resources ("gpu");
+    # every other rule to the cluster's default partition ("main")
+    prof = yaml.safe_load((ROOT / "config/profiles/slurm/config.yaml").read_text())
+    want = {rule: (prof.get("set-resources") or {}).get(rule, {}).get("slurm_partition", "main")
+            for rule in parts}
+    assert want["device_check"] == "gpu"
+    assert parts == {rule: {p} for rule, p in want.items()}
     dev = json.loads((runs["slurm"] / "results/report/device.json").read_text())
     env = dev["environment"]
     assert env["SLURM_JOB_PARTITION"] == "gpu" and env.get("CUDA_VISIBLE_DEVICES") == "0"
