@@ -136,3 +136,14 @@ def test_slurm_results_equal_local_results(runs):
     diffs = table_differences(runs["local"], runs["slurm"])
     assert diffs == [], "\n".join(diffs)
     assert (runs["slurm"] / "results/classify/etype/landscape.png").stat().st_size > 10_000
+
+
+def test_cluster_reports_why_it_cannot_start(monkeypatch, tmp_path):
+    """Without root the cluster is 'unavailable' (the fixture then skips), before touching
+    anything on the machine."""
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    c = Cluster(tmp_path)
+    with pytest.raises(Unavailable, match="not root"):
+        c.start()
+    c.stop()
+    assert not c.procs and not c.conf.exists()
