@@ -1,1 +1,90 @@
-# Stage: report (see README). Registers its outputs with add_targets("report", [...]).
+# Stage: report. `snakemake --report report.html` collects every output wrapped in report(...)
+# (the stages' figures, with their captions in report/*.rst); this stage adds
+#   report_table:  every CSV target of the enabled stages as an HTML page (the report shows HTML
+#                  inline but offers CSV only as a download), caption report/table.rst
+#   device_check:  what a deep-model job sees (GPU, torch build, SLURM allocation); tagged
+#                  resources.gpu like the deep-model rules, so on SLURM it runs where they run
+
+
+report: "../../report/workflow.rst"
+
+
+REPORT = config.get("report", {})
+
+# What each table holds (by file name); a table not listed gets a generic description.
+# Plain text: it is inserted into reStructuredText (no |, * or backticks).
+TABLE_DOCS = {
+    "sweep.csv": "Every scaler × reducer × classifier × grid-point configuration of the "
+    "classification sweep: mean and SD of its cross-validated accuracy on the training split, "
+    "train accuracy, train − CV gap, rank (1 = best), fit and transform times, error and note.",
+    "baseline.csv": "The pipelines selected by the study's criteria (absolute train − CV gap and SD of "
+    "the CV accuracy below their limits, then the best CV accuracy), refit on the whole training "
+    "split and scored once on the held-out test split (test_accuracy, test_macro_f1).",
+}
+
+
+def report_tables():
+    """CSV targets of every enabled stage (other than this one), as report_table outputs."""
+    out = []
+    for stage in config["stages"]:
+        if stage == "report":
+            continue
+        for t in _TARGETS.get(stage, []):
+            if t.startswith("results/") and t.endswith(".csv"):
+                out.append("results/report/tables/" + t[len("results/"):-len(".csv")] + ".html")
+    return out
+
+
+wildcard_constraints:
+    table_stage="[a-z]+",
+    table="[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*",
+
+
+rule report_table:
+    input:
+        "results/{table_stage}/{table}.csv",
+    output:
+        report("results/report/tables/{table_stage}/{table}.html", caption="../../report/table.rst",
+               category="Tables", subcategory="{table_stage}"),
+    params:
+        title=lambda w: f"{w.table_stage}: {w.table}.csv",
+        description=lambda w: TABLE_DOCS.get(
+            os.path.basename(w.table) + ".csv",
+            f"Table {w.table}.csv of stage {w.table_stage} (columns: README, Outputs)."),
+        max_rows=REPORT.get("max_rows", 2000),
+    log:
+        "results/logs/report/tables/{table_stage}/{table}.log",
+    benchmark:
+        "results/benchmarks/report/tables/{table_stage}/{table}.tsv"
+    threads: 1
+    resources:
+        mem_mb=lambda w: res("report_table", "mem_mb", 2000),
+        runtime=lambda w: res("report_table", "runtime", 10),
+    conda:
+        env("report")
+    script:
+        "../scripts/report_table.py"
+
+
+rule device_check:
+    output:
+        report("results/report/device.json", caption="../../report/device.rst",
+               category="Run environment"),
+    params:
+        device=config.get("device", "auto"),
+    log:
+        "results/logs/report/device_check.log",
+    benchmark:
+        "results/benchmarks/report/device_check.tsv"
+    threads: 1
+    resources:
+        mem_mb=lambda w: res("device_check", "mem_mb", 2000),
+        runtime=lambda w: res("device_check", "runtime", 10),
+        gpu=gpus("device_check"),
+    conda:
+        env("device")
+    script:
+        "../scripts/device_check.py"
+
+
+add_targets("report", report_tables() + ["results/report/device.json"])

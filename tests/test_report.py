@@ -1,0 +1,48 @@
+"""Report library: HTML pages of tables, device record."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from neurogen import NeurogenError
+from neurogen.report import table_html
+from neurogen.report.device import device_info, package_versions
+
+
+def _df(n=5):
+    return pd.DataFrame({"name": [f"<b>{i}</b>" for i in range(n)], "acc": np.linspace(0, 1, n),
+                         "err": [np.nan] + [""] * (n - 1)})
+
+
+def test_table_page_escapes_and_counts_rows():
+    page = table_html(_df(), "t & u", "a <desc>", source="results/x.csv")
+    assert "<b>0</b>" not in page and "&lt;b&gt;0&lt;/b&gt;" in page
+    assert "t &amp; u" in page and "a &lt;desc&gt;" in page
+    assert page.count("<tr>") == 6 and "5 rows × 3 columns" in page
+    assert '<td class="num">0.25</td>' in page
+
+
+def test_table_page_caps_rows_and_says_so():
+    page = table_html(_df(50), "t", max_rows=10)
+    assert page.count("<tr>") == 11 and "the first 10 rows are shown" in page
+    with pytest.raises(NeurogenError, match="max_rows"):
+        table_html(_df(), "t", max_rows=0)
+
+
+def test_device_record_on_this_machine():
+    info = device_info("auto", gpus_requested=0)
+    json.dumps(info)
+    assert info["device_used"] in ("cpu", "cuda") and not info["warnings"]
+    assert "torch" in info["packages"] and "numpy" in package_versions()
+
+
+def test_device_record_refuses_cuda_without_a_gpu():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present")
+    with pytest.raises(NeurogenError, match="no CUDA GPU"):
+        device_info("cuda", gpus_requested=1)
+    info = device_info("auto", gpus_requested=1)
+    assert info["device_used"] == "cpu" and "1 GPU(s) requested" in info["warnings"][0]
