@@ -141,18 +141,21 @@ def make_classifier(name: str, random_state: int = 0):
     return table[name]()
 
 
-def param_candidates(name: str, grid: dict) -> list[dict]:
+def param_candidates(name: str, grid) -> list[dict]:
     """The grid's candidates (YAML lists inside values become tuples, e.g. hidden_layer_sizes).
 
-    Raises NeurogenError naming a parameter the classifier does not have.
+    ``grid`` is a dict of parameter -> values, or a list of such dicts (as scikit-learn's
+    ParameterGrid takes). Raises NeurogenError naming a parameter the classifier does not have.
     """
     from sklearn.model_selection import ParameterGrid
 
-    grid = dict(grid or {})
+    grids = grid if isinstance(grid, list) else [dict(grid or {})]
     valid = make_classifier(name).get_params()
-    for p in grid:
-        if p not in valid:
-            raise NeurogenError(f"classify.grids.{name}: unknown parameter {p!r}; "
-                                f"{name} takes {sorted(valid)}")
-    conv = {p: [tuple(v) if isinstance(v, list) else v for v in vals] for p, vals in grid.items()}
+    conv = []
+    for g in grids:
+        for p in g:
+            if p not in valid:
+                raise NeurogenError(f"classify.grids.{name}: unknown parameter {p!r}; "
+                                    f"{name} takes {sorted(valid)}")
+        conv.append({p: [tuple(v) if isinstance(v, list) else v for v in vals] for p, vals in g.items()})
     return list(ParameterGrid(conv))
