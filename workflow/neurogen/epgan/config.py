@@ -1,0 +1,79 @@
+"""EP-GAN training settings (the config's ``epgan.train`` block), with defaults and checks."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from .. import NeurogenError
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 20
+    batch_size: int = 64
+    chunk_size: int = 4096           # neurons read from the HDF5 file at a time
+    latent: int = 1024               # GRU hidden size = latent vector
+    gru_layers: int = 1
+    generator_widths: list = field(default_factory=lambda: [1536, 768, 384])
+    critic_widths: list = field(default_factory=lambda: [1024, 512, 256])
+    lr_generator: float = 1e-4
+    lr_critic: float = 1e-4
+    betas: list = field(default_factory=lambda: [0.5, 0.9])
+    n_critic: int = 5                # critic updates per generator update
+    gp_weight: float = 10.0
+    mask_start: float = 0.75
+    mask_end: float = 0.0
+    losses: dict = field(default_factory=lambda: {"adversarial": 1.0, "iv": 1.0, "voltage": 1.0})
+    voltage_h: int = 2               # samples between finite-difference points
+    voltage_traces: int = 3          # stimuli per batch in the voltage residual (0 = all)
+    voltage_neurons: int = 0         # neurons per batch in the voltage residual (0 = all)
+    val_fraction: float = 0.05
+    val_simulate: int = 64           # validation neurons simulated per epoch for response RMSE
+    threads: int = 0                 # torch threads (0: leave as is)
+    seed: int = 0
+
+    @classmethod
+    def from_dict(cls, d: dict | None, seed: int | None = None, where: str = "epgan.train"):
+        d = dict(d or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise NeurogenError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        if seed is not None:
+            d.setdefault("seed", seed)
+        cfg = cls(**d)
+        cfg.check(where)
+        return cfg
+
+    def check(self, where="epgan.train"):
+        bad = []
+        for k in ("epochs", "batch_size", "chunk_size", "latent", "gru_layers"):
+            if int(getattr(self, k)) < 1:
+                bad.append(f"{k} must be >= 1")
+        if len(self.generator_widths) != 3:
+            bad.append("generator_widths must list 3 sizes (4 fully connected layers)")
+        if not 0 <= self.mask_end <= 1 or not 0 <= self.mask_start <= 1:
+            bad.append("mask_start/mask_end must be in [0, 1]")
+        unknown = set(self.losses) - {"adversarial", "iv", "voltage"}
+        if unknown:
+            bad.append(f"losses: unknown term(s) {sorted(unknown)} (adversarial, iv, voltage)")
+        if not any(float(v) > 0 for v in self.losses.values()):
+            bad.append("losses: at least one weight must be > 0")
+        if self.voltage_h < 1:
+            bad.append("voltage_h must be >= 1")
+        if not 0 <= self.val_fraction < 1:
+            bad.append("val_fraction must be in [0, 1)")
+        if bad:
+            raise NeurogenError(f"{where}: " + "; ".join(bad))
+
+    def weight(self, term):
+        return float(self.losses.get(term, 0.0))
+
+    def to_dict(self):
+        return asdict(self)
+
+    def digest(self) -> str:
+        d = self.to_dict()
+        d.pop("threads", None)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]

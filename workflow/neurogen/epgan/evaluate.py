@@ -1,0 +1,135 @@
+"""Errors, the published selection over epochs, single-pass inference, the baselines and the
+input ablations."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import NeurogenError
+
+#: the published windows (s): pre (4, 5], mid [5, 10], post [10, 11)
+WINDOWS = {"pre": (4.0, 5.0, False, True), "mid": (5.0, 10.0, True, True), "post": (10.0, 11.0, True, False)}
+
+
+def window_masks(time_s):
+    t = np.asarray(time_s, dtype=np.float64)
+    out = {}
+    for name, (a, b, incl_a, incl_b) in WINDOWS.items():
+        eps = 1e-9
+        m = ((t >= a - eps) if incl_a else (t > a + eps)) & ((t <= b + eps) if incl_b else (t < b - eps))
+        out[name] = m
+    return out
+
+
+def response_rmse(pred, true, time_s) -> dict:
+    """Per-neuron RMSE (mV) over all stimuli in the pre / mid / post windows and their mean.
+
+    pred, true [N, S, T]; returns {pre, mid, post, avg: [N]} (NaN where a prediction is not
+    finite, e.g. a simulation that blew up)."""
+    pred = np.asarray(pred, dtype=np.float64)
+    true = np.asarray(true, dtype=np.float64)
+    if pred.shape != true.shape:
+        raise NeurogenError(f"response shapes differ: {pred.shape} vs {true.shape}")
+    out = {}
+    for name, m in window_masks(time_s).items():
+        if not m.any():
+            raise NeurogenError(f"no samples of the {name} window in the time axis "
+                                f"({float(np.min(time_s))}–{float(np.max(time_s))} s)")
+        d = pred[..., m] - true[..., m]
+        out[name] = np.sqrt(np.mean(d.reshape(len(d), -1) ** 2, axis=1))
+    out["avg"] = (out["pre"] + out["mid"] + out["post"]) / 3.0
+    return out
+
+
+def iv_rmse(pred, true) -> np.ndarray:
+    pred = np.asarray(pred, dtype=np.float64)
+    true = np.asarray(true, dtype=np.float64)
+    return np.sqrt(np.mean((pred - true) ** 2, axis=1))
+
+
+def select_over_epochs(candidates, simulate, target_responses, time_s, log=None):
+    """The published selection: for each target neuron, the epoch whose generated parameters'
+    simulated responses have the lowest RMSE averaged over pre/mid/post (vs the target's input).
+
+    candidates [E, N, F]; simulate(params [N, F]) -> [N, S, T]. Returns (params [N, F],
+    epoch [N] (1-based), rmse [N])."""
+    cand = np.asarray(candidates)
+    E, N, _ = cand.shape
+    best = np.full(N, np.inf)
+    best_e = np.zeros(N, dtype=np.int64)
+    for e in range(E):
+        sim = simulate(cand[e])
+        r = response_rmse(sim, target_responses, time_s)["avg"]
+        r = np.where(np.isfinite(r), r, np.inf)
+        better = r < best
+        best[better], best_e[better] = r[better], e
+        if log:
+            log.info("selection: epoch %d/%d simulated, median RMSE %.3f mV, best so far %.3f mV",
+                     e + 1, E, float(np.median(r[np.isfinite(r)])) if np.isfinite(r).any() else np.nan,
+                     float(np.mean(best[np.isfinite(best)])) if np.isfinite(best).any() else np.nan)
+    return cand[best_e, np.arange(N)], best_e + 1, best
+
+
+def infer(net, norm, responses, stimuli, iv, batch: int = 4096, device=None):
+    """Single-pass inference: free parameters [N, F] for N neurons (any number of steps S)."""
+    import torch
+
+    from .data import make_inputs
+
+    dev = device or next(net.parameters()).device
+    out = []
+    net.eval()
+    with torch.no_grad():
+        for lo in range(0, len(responses), batch):
+            st = stimuli if np.ndim(stimuli) == 2 else stimuli[lo:lo + batch]
+            x, ivn = make_inputs(responses[lo:lo + batch], st, iv[lo:lo + batch], norm)
+            out.append(net(x.to(dev), ivn.to(dev)).double().cpu().numpy())
+    return np.concatenate(out, 0)
+
+
+def input_features(responses, iv, norm):
+    """Flattened normalised responses ⊕ normalised I–V (the nearest-neighbour input space)."""
+    r = (np.asarray(responses, np.float64) - norm.resp_mean) / norm.resp_sd
+    ivn = (np.asarray(iv, np.float64) - np.asarray(norm.iv_mean)) / np.asarray(norm.iv_sd)
+    r = r.reshape(len(r), -1) / np.sqrt(r.shape[1] * r.shape[2] / ivn.shape[1])   # equal weight to V and I–V
+    return np.concatenate([r, ivn], axis=1)
+
+
+def nearest_neighbour(train_data, norm, responses, iv, chunk: int = 2048):
+    """Baseline: for each query, the training neuron nearest in input space (Euclidean on
+    :func:`input_features`); returns (its row index [N], its parameters [N, F])."""
+    q = input_features(responses, iv, norm)
+    best_d = np.full(len(q), np.inf)
+    best_i = np.zeros(len(q), dtype=np.int64)
+    for lo in range(0, train_data.n, chunk):
+        part = train_data.read(lo, min(lo + chunk, train_data.n), keys=("responses", "iv"))
+        f = input_features(part["responses"], part["iv"], norm)
+        d = (q ** 2).sum(1)[:, None] - 2 * q @ f.T + (f ** 2).sum(1)[None, :]
+        j = d.argmin(1)
+        dj = d[np.arange(len(q)), j]
+        better = dj < best_d
+        best_d[better], best_i[better] = dj[better], j[better] + lo
+    params = train_data.read_index(best_i, keys=("params",))["params"]
+    return best_i, params.astype(np.float64)
+
+
+def keep_traces(responses, stimuli, fraction: float):
+    """Input ablation: keep the lowest ``fraction`` of the stimulus steps (upper stimuli removed)."""
+    S = responses.shape[1]
+    k = max(1, int(round(S * fraction)))
+    return responses[:, :k], (stimuli[:k] if np.ndim(stimuli) == 2 else stimuli[:, :k])
+
+
+def drop_iv_points(iv, v_mV, fraction: float):
+    """Input ablation: remove the first ``fraction`` of the I–V points and replace them by linear
+    extrapolation of the first two points that remain."""
+    iv = np.array(iv, dtype=np.float64, copy=True)
+    v = np.asarray(v_mV, dtype=np.float64)
+    K = iv.shape[1]
+    n = int(round(K * fraction))
+    if n <= 0:
+        return iv
+    if n > K - 2:
+        raise NeurogenError(f"cannot remove {n} of {K} I–V points (two must remain to extrapolate)")
+    slope = (iv[:, n + 1] - iv[:, n]) / (v[n + 1] - v[n])
+    iv[:, :n] = iv[:, [n]] + slope[:, None] * (v[None, :n] - v[n])
+    return iv

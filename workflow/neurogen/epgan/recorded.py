@@ -1,0 +1,179 @@
+"""Recorded neurons: tab-separated current-clamp and voltage-clamp text files → EP-GAN inputs.
+
+File format (both kinds): tab-separated, one row per sample, first column time, then one column
+per stimulus (current clamp: membrane potential in mV for each injected current; voltage clamp:
+current in pA for each holding potential). An optional header row names the columns; numeric
+column names are taken as the stimulus values (pA for current clamp, mV for voltage clamp).
+Lines starting with ``#`` are comments.
+
+Current clamp: traces are linearly resampled onto the protocol's recorded window (350 points,
+4–11 s by default). Time must be in seconds (``time_unit="ms"`` for milliseconds) on the
+protocol's clock (stimulus on at 5 s); the recording must cover the window.
+Voltage clamp: the steady-state current of each level is the mean over the last
+``ss_fraction`` of the trace; levels are matched to the protocol's 18 voltages, and missing
+levels at the ends are filled by linear extrapolation (logged)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import NeurogenError
+
+log = logging.getLogger("neurogen")
+
+
+@dataclass
+class Recording:
+    responses: np.ndarray     # [1, S, T] mV on the protocol window
+    amplitudes_pA: np.ndarray  # [S]
+    time_s: np.ndarray        # [T]
+
+
+def _read_table(path):
+    path = Path(path)
+    if not path.is_file():
+        raise NeurogenError(f"{path}: file not found")
+    header = None
+    rows = []
+    with open(path) as fh:
+        for ln, line in enumerate(fh, 1):
+            s = line.strip()
+            if not s or s.startswith("#"):
+                continue
+            cells = [c.strip() for c in line.rstrip("\n\r").split("\t")]
+            if len(cells) < 2:
+                raise NeurogenError(f"{path}, line {ln}: expected tab-separated columns "
+                                    f"(time, then one column per stimulus), got {s[:60]!r}")
+            try:
+                vals = [float(c) for c in cells]
+            except ValueError:
+                if header is None and not rows:
+                    header = cells
+                    continue
+                bad = next(c for c in cells if not _isfloat(c))
+                raise NeurogenError(f"{path}, line {ln}: non-numeric value {bad!r}") from None
+            if rows and len(vals) != len(rows[0]):
+                raise NeurogenError(f"{path}, line {ln}: {len(vals)} columns, expected {len(rows[0])}")
+            rows.append(vals)
+    if len(rows) < 2:
+        raise NeurogenError(f"{path}: fewer than 2 data rows")
+    a = np.asarray(rows, dtype=np.float64)
+    if header is not None and len(header) != a.shape[1]:
+        raise NeurogenError(f"{path}: header has {len(header)} columns, data has {a.shape[1]}")
+    if not np.isfinite(a).all():
+        r, c = np.argwhere(~np.isfinite(a))[0]
+        raise NeurogenError(f"{path}: NaN/inf value in data row {r + 1}, column {c + 1}")
+    return header, a
+
+
+def _isfloat(c):
+    try:
+        float(c)
+        return True
+    except ValueError:
+        return False
+
+
+def _stim_values(path, header, n, given, what):
+    if given is not None:
+        given = np.asarray(given, dtype=np.float64)
+        if len(given) != n:
+            raise NeurogenError(f"{path}: {n} {what} columns but {len(given)} {what} values given")
+        return given
+    if header is None or not all(_isfloat(h) for h in header[1:]):
+        raise NeurogenError(f"{path}: the {what} of each column is unknown: give a header row with "
+                            f"numeric column names (time, then one {what} per column) or pass them")
+    return np.asarray([float(h) for h in header[1:]])
+
+
+def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s",
+                expected_amplitudes=None) -> Recording:
+    """Current-clamp traces resampled onto ``time_s`` (default: the protocol's 350-point window).
+
+    ``expected_amplitudes``: the model's protocol; the file's amplitudes must be a subset of
+    it (any number of steps works, as the encoder is recurrent)."""
+    header, a = _read_table(path)
+    t = a[:, 0] * {"s": 1.0, "ms": 1e-3}[_unit(time_unit)]
+    if np.any(np.diff(t) <= 0):
+        i = int(np.argmax(np.diff(t) <= 0))
+        raise NeurogenError(f"{path}: time column is not strictly increasing (row {i + 2})")
+    amps = _stim_values(path, header, a.shape[1] - 1, amplitudes_pA, "amplitude (pA)")
+    if time_s is None:
+        time_s = np.linspace(4.0, 11.0, 350)
+    time_s = np.asarray(time_s, dtype=np.float64)
+    tol = 0.5 * float(np.median(np.diff(time_s)))
+    if t[0] > time_s[0] + tol or t[-1] < time_s[-1] - tol:
+        raise NeurogenError(f"{path}: recording spans {t[0]:g}–{t[-1]:g} s but the protocol window is "
+                            f"{time_s[0]:g}–{time_s[-1]:g} s (stimulus on at 5 s; time in seconds, "
+                            f"or pass time_unit='ms')")
+    if expected_amplitudes is not None:
+        exp = np.asarray(expected_amplitudes, dtype=np.float64)
+        unknown = [x for x in amps if not np.any(np.isclose(exp, x))]
+        if unknown:
+            raise NeurogenError(f"{path}: amplitude(s) {unknown} pA are not in the model's protocol "
+                                f"({exp.tolist()})")
+    order = np.argsort(amps)
+    v = np.stack([np.interp(time_s, t, a[:, 1 + j]) for j in order])
+    if np.abs(v).max() > 500:
+        raise NeurogenError(f"{path}: |V| up to {np.abs(v).max():.0f}: expected membrane potential in mV")
+    return Recording(v[None].astype(np.float32), amps[order], time_s)
+
+
+def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: float = 0.1,
+                time_unit: str = "s"):
+    """Steady-state I–V [1, K] pA on ``protocol_levels_mV`` (default −120 … 50 mV, 18 levels)
+    from voltage-clamp traces (time column + one current column per holding level)."""
+    header, a = _read_table(path)
+    t = a[:, 0] * {"s": 1.0, "ms": 1e-3}[_unit(time_unit)]
+    if np.any(np.diff(t) <= 0):
+        raise NeurogenError(f"{path}: time column is not strictly increasing")
+    levels = _stim_values(path, header, a.shape[1] - 1, levels_mV, "holding potential (mV)")
+    if not 0 < ss_fraction <= 1:
+        raise NeurogenError(f"ss_fraction must be in (0, 1], got {ss_fraction}")
+    n_ss = max(1, int(round(len(t) * ss_fraction)))
+    ss = a[-n_ss:, 1:].mean(0)
+    return resample_iv(levels, ss, protocol_levels_mV, where=str(path))
+
+
+def resample_iv(levels, currents, protocol_levels_mV=None, where="I–V"):
+    """Currents at ``levels`` onto the protocol levels: linear interpolation inside, linear
+    extrapolation from the two nearest measured levels outside (logged)."""
+    if protocol_levels_mV is None:
+        protocol_levels_mV = np.arange(-120.0, 51.0, 10.0)
+    lv = np.asarray(levels, dtype=np.float64)
+    cur = np.asarray(currents, dtype=np.float64)
+    order = np.argsort(lv)
+    lv, cur = lv[order], cur[order]
+    if len(lv) < 2:
+        raise NeurogenError(f"{where}: need at least 2 voltage levels, got {len(lv)}")
+    if np.any(np.diff(lv) <= 0):
+        raise NeurogenError(f"{where}: repeated holding potential")
+    pv = np.asarray(protocol_levels_mV, dtype=np.float64)
+    out = np.interp(pv, lv, cur)
+    lo, hi = pv < lv[0], pv > lv[-1]
+    if lo.any():
+        s = (cur[1] - cur[0]) / (lv[1] - lv[0])
+        out[lo] = cur[0] + s * (pv[lo] - lv[0])
+    if hi.any():
+        s = (cur[-1] - cur[-2]) / (lv[-1] - lv[-2])
+        out[hi] = cur[-1] + s * (pv[hi] - lv[-1])
+    if lo.any() or hi.any():
+        log.info("%s: %d protocol level(s) outside the recorded %g…%g mV extrapolated linearly",
+                 where, int(lo.sum() + hi.sum()), lv[0], lv[-1])
+    return out[None]
+
+
+def _unit(u):
+    if u not in ("s", "ms"):
+        raise NeurogenError(f"time_unit must be 's' or 'ms', not {u!r}")
+    return u
+
+
+def stimulus_traces(amplitudes_pA, time_s, on_s=5.0, off_s=10.0):
+    """Current-clamp stimulus [S, T] pA in the window: amplitude during [on, off], else 0."""
+    t = np.asarray(time_s, dtype=np.float64)
+    on = ((t >= on_s) & (t <= off_s)).astype(np.float32)
+    return np.asarray(amplitudes_pA, dtype=np.float32)[:, None] * on[None, :]
