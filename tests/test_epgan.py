@@ -293,7 +293,8 @@ def test_selection_picks_lowest_rmse_epoch():
     target = np.zeros((3, 2, 350))
     cand = np.array([[[1.0], [5.0], [3.0]], [[2.0], [0.5], [4.0]], [[0.2], [9.0], [3.5]]])   # [E=3, N=3, F=1]
     sim = lambda p: np.broadcast_to(p[:, :, None], (len(p), 2, 350))
-    params, ep, rm = select_over_epochs(cand, sim, target, TIME)
+    params, ep, rm, sims = select_over_epochs(cand, sim, target, TIME)
+    assert sims.shape == (3, 2, 350) and np.allclose(sims[:, 0, 0], [0.2, 0.5, 3.0])
     assert ep.tolist() == [3, 2, 1] and params[:, 0].tolist() == [0.2, 0.5, 3.0]
     assert rm == pytest.approx([0.2, 0.5, 3.0])
 

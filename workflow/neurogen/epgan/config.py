@@ -28,6 +28,8 @@ class TrainConfig:
     voltage_h: int = 2               # samples between finite-difference points
     voltage_traces: int = 3          # stimuli per batch in the voltage residual (0 = all)
     voltage_neurons: int = 0         # neurons per batch in the voltage residual (0 = all)
+    voltage_stride: int = 1          # use every k-th sample of the trace (gates stepped k·Δt)
+    voltage_every: int = 1           # voltage residual on every k-th batch (cost on a CPU)
     val_fraction: float = 0.05
     val_simulate: int = 64           # validation neurons simulated per epoch for response RMSE
     threads: int = 0                 # torch threads (0: leave as is)
@@ -60,8 +62,9 @@ class TrainConfig:
             bad.append(f"losses: unknown term(s) {sorted(unknown)} (adversarial, iv, voltage)")
         if not any(float(v) > 0 for v in self.losses.values()):
             bad.append("losses: at least one weight must be > 0")
-        if self.voltage_h < 1:
-            bad.append("voltage_h must be >= 1")
+        for k in ("voltage_h", "voltage_stride", "voltage_every"):
+            if getattr(self, k) < 1:
+                bad.append(f"{k} must be >= 1")
         if not 0 <= self.val_fraction < 1:
             bad.append("val_fraction must be in [0, 1)")
         if bad:

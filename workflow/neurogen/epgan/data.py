@@ -80,14 +80,22 @@ class H5Data:
 
     def read_index(self, idx, keys=("responses", "iv", "params")) -> dict:
         """Rows ``idx`` (any order), read in one sorted pass."""
-        idx = np.asarray(idx)
-        order = np.argsort(idx)
-        srt = idx[order]
+        idx = np.asarray(idx, dtype=np.int64)
+        uniq, inv = np.unique(idx, return_inverse=True)   # h5py wants increasing, unique rows
         out = {}
         for k in keys:
-            a = np.asarray(self.f[k][srt.tolist()] if len(srt) else self.f[k][0:0], dtype=np.float32)
-            inv = np.empty_like(order)
-            inv[order] = np.arange(len(order))
+            if k not in self.f:
+                raise NeurogenError(f"{self.path}: missing dataset '{k}'")
+            if len(uniq) == 0:
+                a = np.asarray(self.f[k][0:0], dtype=np.float32)
+            elif len(uniq) == uniq[-1] - uniq[0] + 1:     # contiguous: one slice read
+                a = np.asarray(self.f[k][int(uniq[0]):int(uniq[-1]) + 1], dtype=np.float32)
+            else:
+                a = np.asarray(self.f[k][uniq.tolist()], dtype=np.float32)
+            if not np.isfinite(a).all():
+                bad = uniq[np.unique(np.nonzero(~np.isfinite(a.reshape(len(a), -1)))[0])]
+                raise NeurogenError(f"{self.path}: dataset '{k}' has NaN/inf values "
+                                    f"(neurons {bad[:10].tolist()}{'…' if len(bad) > 10 else ''})")
             out[k] = a[inv]
         return out
 

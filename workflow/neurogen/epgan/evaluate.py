@@ -51,22 +51,26 @@ def select_over_epochs(candidates, simulate, target_responses, time_s, log=None)
     simulated responses have the lowest RMSE averaged over pre/mid/post (vs the target's input).
 
     candidates [E, N, F]; simulate(params [N, F]) -> [N, S, T]. Returns (params [N, F],
-    epoch [N] (1-based), rmse [N])."""
+    epoch [N] (1-based), rmse [N], simulated responses of the chosen sets [N, S, T])."""
     cand = np.asarray(candidates)
     E, N, _ = cand.shape
     best = np.full(N, np.inf)
     best_e = np.zeros(N, dtype=np.int64)
+    best_sim = None
     for e in range(E):
         sim = simulate(cand[e])
+        if best_sim is None:
+            best_sim = np.full(sim.shape, np.nan, dtype=np.float32)
         r = response_rmse(sim, target_responses, time_s)["avg"]
         r = np.where(np.isfinite(r), r, np.inf)
         better = r < best
         best[better], best_e[better] = r[better], e
+        best_sim[better] = sim[better]
         if log:
             log.info("selection: epoch %d/%d simulated, median RMSE %.3f mV, best so far %.3f mV",
                      e + 1, E, float(np.median(r[np.isfinite(r)])) if np.isfinite(r).any() else np.nan,
                      float(np.mean(best[np.isfinite(best)])) if np.isfinite(best).any() else np.nan)
-    return cand[best_e, np.arange(N)], best_e + 1, best
+    return cand[best_e, np.arange(N)], best_e + 1, best, best_sim
 
 
 def infer(net, norm, responses, stimuli, iv, batch: int = 4096, device=None):

@@ -124,7 +124,7 @@ class Trainer:
         rate = mask_rate(e, cfg.epochs, cfg.mask_start, cfg.mask_end)
         w_adv, w_iv, w_v = cfg.weight("adversarial"), cfg.weight("iv"), cfg.weight("voltage")
         lo, hi = net.lo, net.hi
-        sums, nb = {}, 0
+        sums, counts, nb = {}, {}, 0
         t0 = time.time()
         net.train()
         for block in self._chunks(rng):
@@ -165,13 +165,14 @@ class Trainer:
                                  torch.as_tensor(part["iv"][sel], device=dev), self.norm.iv_scale)
                     loss = loss + w_iv * li
                     rec["iv"] = float(li.detach())
-                if w_v > 0:
+                if w_v > 0 and nb % cfg.voltage_every == 0:
                     S = x.shape[1]
                     ks = np.sort(rng.choice(S, size=min(cfg.voltage_traces or S, S), replace=False))
                     nv = len(sel) if cfg.voltage_neurons <= 0 else min(cfg.voltage_neurons, len(sel))
-                    V = torch.as_tensor(resp[:nv][:, ks], device=dev)
-                    lv = voltage_loss(self.backend.model, p_full[:nv], V, self.stimuli[ks], self.dt_ms,
-                                      cfg.voltage_h, self.norm.iv_scale)
+                    k = cfg.voltage_stride
+                    V = torch.as_tensor(resp[:nv][:, ks, ::k], device=dev)
+                    lv = voltage_loss(self.backend.model, p_full[:nv], V, self.stimuli[ks][:, ::k],
+                                      self.dt_ms * k, cfg.voltage_h, self.norm.iv_scale)
                     loss = loss + w_v * lv
                     rec["voltage"] = float(lv.detach())
                 if not torch.isfinite(loss):
@@ -181,11 +182,12 @@ class Trainer:
                 loss.backward()
                 self.opt_g.step()
                 rec["total"] = float(loss.detach())
-                for k, v in rec.items():
-                    sums[k] = sums.get(k, 0.0) + v
+                for key, v in rec.items():
+                    sums[key] = sums.get(key, 0.0) + v
+                    counts[key] = counts.get(key, 0) + 1
                 nb += 1
         row = {"epoch": e + 1, "mask_rate": rate, "n_batches": nb}
-        row.update({f"loss_{k}": v / max(nb, 1) for k, v in sums.items()})
+        row.update({f"loss_{k}": v / counts[k] for k, v in sums.items()})
         row["train_time_s"] = time.time() - t0
         return row
 
