@@ -409,3 +409,44 @@ def test_vclamp_loader_and_extrapolation(tmp_path):
     p.write_text("time\t-100\n0\t1\n0.1\t2\n")
     with pytest.raises(NeurogenError, match="at least 2 voltage levels"):
         load_vclamp(p)
+
+
+# ------------------------------------------------------------------ the rules' library functions
+def test_pipeline_end_to_end_on_toy(toy_h5, tmp_path):
+    import pandas as pd
+
+    from neurogen.epgan import pipeline
+    from neurogen.io import savefig
+    from neurogen.plots import epgan as plots
+
+    test_h5 = tmp_path / "test.h5"
+    write_dataset(test_h5, 12, seed=9)
+    be = make_backend()
+    cfg = TrainConfig.from_dict({**TINY, "epochs": 3}, seed=1)
+    bundle, hist, cand = pipeline.train(be, toy_h5, test_h5, cfg, tmp_path / "ck.pt")
+    assert cand.shape == (3, 12, 5) and len(hist) == 3
+    torch.save(bundle, tmp_path / "model.pt")
+    preds = pipeline.predict(be, tmp_path / "model.pt", cand, test_h5)
+    assert preds["epgan_selected"].shape == (12, 5) and set(preds["selected_epoch"]) <= {1, 2, 3}
+    # the selected set is, per neuron, at least as close to the input as every epoch's candidate
+    base = pipeline.baselines(be, toy_h5, test_h5)
+    preds.update(base)
+    per = pipeline.per_neuron_table(be, preds, test_h5)
+    assert set(per.method) == set(pipeline.METHODS) and len(per) == 4 * 12
+    assert np.isfinite(per[["rmse_avg_mV", "iv_rmse_pA"]].to_numpy()).all()
+    summ = pipeline.summary_table(per)
+    assert set(summ["type"]) >= {"all"} and (summ[summ.type == "all"]["n"] == 12).all()
+    inp = pipeline.input_ablation(be, tmp_path / "model.pt", test_h5)
+    assert inp["n_traces"].tolist() == [11, 8, 6, 3, 11, 11, 11]
+    assert inp["n_iv_removed"].tolist() == [0, 0, 0, 0, 4, 9, 14]
+    sp = pipeline.inference_speed(tmp_path / "model.pt", ns=(1, 9), repeats=2)
+    assert sp["n_neurons"].tolist() == [1, 9] and (sp["wall_s_median"] > 0).all()
+    loss = pipeline.loss_ablation_table({"full": per[per.method.str.startswith("epgan")]},
+                                        {"full": cfg.losses})
+    assert len(loss) == 2
+    for fig in (plots.overlays(per, preds["epgan_selected_responses"], preds["epgan_selected_responses"],
+                               base["default"][:, :1].repeat(18, 1), be.iv(preds["epgan_selected"], IV_V),
+                               TIME, AMPS, IV_V),
+                plots.error_distributions(per), plots.training_curves(hist), plots.ablation_bars(inp, loss)):
+        savefig(fig, tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 1000

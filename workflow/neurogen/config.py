@@ -31,6 +31,8 @@ def check_config(config: dict, root: str | Path = ".") -> None:
                 errors.append(f"{key}.path: file {ds['path']!r} not found")
     if "classify" in config:
         errors.extend(_check_classify(config))
+    if "epgan" in config:
+        errors.extend(_check_epgan(config, root))
     if errors:
         raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))
 
@@ -61,4 +63,21 @@ def _check_classify(config) -> list[str]:
                 reg.param_candidates(name, grid)
             except NeurogenError as e:
                 errors.append(str(e))
+    return errors
+
+
+def _check_epgan(config, root) -> list[str]:
+    from .epgan.config import TrainConfig
+
+    e = config["epgan"]
+    errors = []
+    try:
+        TrainConfig.from_dict(e.get("train", {}), seed=config.get("seed", 0))
+    except NeurogenError as err:
+        errors.append(str(err))
+    for name, cell in (e.get("recorded") or {}).items():
+        for k in ("cclamp", "vclamp"):
+            f = cell.get(k)
+            if f and not (root / f).exists() and not Path(f).exists():
+                errors.append(f"epgan.recorded.{name}.{k}: file {f!r} not found")
     return errors

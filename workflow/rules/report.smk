@@ -20,6 +20,18 @@ TABLE_DOCS = {
     "baseline.csv": "The pipelines selected by the study's criteria (absolute train − CV gap and SD of "
     "the CV accuracy below their limits, then the best CV accuracy), refit on the whole training "
     "split and scored once on the held-out test split (test_accuracy, test_macro_f1).",
+    "per_neuron.csv": "EP-GAN and baselines on each held-out simulated test neuron: method, neuron, type, "
+    "response RMSE in the pre (4-5 s), mid (5-10 s) and post (10-11 s) windows and their mean (mV, against the "
+    "noise-free responses), steady-state I-V RMSE (pA), simulation_failed.",
+    "summary.csv": "Mean, SD and median of each error of the per-neuron table, per method, over all test "
+    "neurons (type all) and per neuron type; n and n_failed (simulations that did not stay finite).",
+    "ablation_input.csv": "Single-pass EP-GAN given incomplete inputs: the lowest fraction of the current-clamp "
+    "steps kept (upper stimuli removed) or the first I-V points removed and extrapolated; response RMSE (mV) and "
+    "I-V RMSE (pA) over the test neurons.",
+    "ablation_loss.csv": "EP-GAN trained with the adversarial loss only, adversarial + I-V, and all three losses: "
+    "response RMSE (mV) and I-V RMSE (pA) over the test neurons, single pass and selected over epochs.",
+    "speed.csv": "Single-pass EP-GAN inference time for N neurons (median and minimum of repeated runs, device, "
+    "torch threads).",
 }
 
 
