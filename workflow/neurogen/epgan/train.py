@@ -51,8 +51,9 @@ class Trainer:
         torch.manual_seed(_seed(cfg.seed, 3))
         self.net = build_net(cfg, F, self.lo, self.hi, self.data.n_points, len(self.data.iv_v)).to(self.device)
         gen_params = list(self.net.encoder.parameters()) + list(self.net.generator.parameters())
-        self.opt_g = torch.optim.Adam(gen_params, lr=cfg.lr_generator, betas=tuple(cfg.betas))
-        self.opt_d = torch.optim.Adam(self.net.critic.parameters(), lr=cfg.lr_critic, betas=tuple(cfg.betas))
+        self.opt_g = torch.optim.Adam(gen_params, lr=cfg.lr_generator, betas=tuple(cfg.betas), foreach=True)
+        self.opt_d = torch.optim.Adam(self.net.critic.parameters(), lr=cfg.lr_critic, betas=tuple(cfg.betas),
+                                      foreach=True)
         self.stimuli = torch.as_tensor(self.data.stimuli, dtype=torch.float32, device=self.device)
         self.iv_v = torch.as_tensor(self.data.iv_v, dtype=torch.float32, device=self.device)
         self.dt_ms = float(np.median(np.diff(self.data.time_s)) * 1000.0)
@@ -141,10 +142,10 @@ class Trainer:
                 xm, lengths, _ = mask_traces(x, rate, gen)
                 rec = {}
                 if w_adv > 0:
+                    with torch.no_grad():     # encoder and generator are fixed during critic steps
+                        c = net.condition(xm, ivn, lengths)
+                        u_fake = net.generator(c)
                     for _ in range(cfg.n_critic):
-                        with torch.no_grad():
-                            c = net.condition(xm, ivn, lengths)
-                            u_fake = net.generator(c)
                         ld, wd, gp = critic_loss(net.critic, c, u_real, u_fake, cfg.gp_weight, gen)
                         self.opt_d.zero_grad(set_to_none=True)
                         ld.backward()
