@@ -297,6 +297,10 @@ def test_selection_picks_lowest_rmse_epoch():
     assert sims.shape == (3, 2, 350) and np.allclose(sims[:, 0, 0], [0.2, 0.5, 3.0])
     assert ep.tolist() == [3, 2, 1] and params[:, 0].tolist() == [0.2, 0.5, 3.0]
     assert rm == pytest.approx([0.2, 0.5, 3.0])
+    calls = []
+    sim2 = lambda p: (calls.append(len(p)), sim(p))[1]
+    p2, ep2, rm2, s2 = select_over_epochs(cand, sim2, target, TIME, per_call=6)   # 2 epochs per call
+    assert calls == [6, 3] and ep2.tolist() == ep.tolist() and np.array_equal(s2, sims)
 
 
 def test_nearest_neighbour_finds_itself(toy_h5):

@@ -56,7 +56,8 @@ def predict(backend, model_pt, candidates, test_h5, selection_epochs=None, batch
     E = len(cand)
     use = np.arange(E) if not selection_epochs else np.arange(max(0, E - int(selection_epochs)), E)
     log.info("selection over %d epoch(s) (%d–%d) for %d neurons", len(use), use[0] + 1, use[-1] + 1, test.n)
-    sel, ep, rm, sel_sim = select_over_epochs(cand[use], sim, tg["responses"], test.time_s, log=log)
+    sel, ep, rm, sel_sim = select_over_epochs(cand[use], sim, tg["responses"], test.time_s, log=log,
+                                              per_call=batch)
     ep = use[ep - 1] + 1
     single_sim = sim(single)
     return {"epgan_single": single, "epgan_selected": sel, "selected_epoch": ep,
@@ -75,9 +76,9 @@ def baselines(backend, train_h5, test_h5, batch=2000):
     idx, nn = nearest_neighbour(train, norm, tg["responses"], tg["iv"])
     default = np.tile(backend.free_default, (test.n, 1))
     log.info("baselines: default parameter set; nearest neighbour among %d training neurons", train.n)
+    sims = backend.simulate(np.concatenate([default[:1], nn]), test.amplitudes, batch=batch)
     return {"default": default, "nearest_neighbour": nn, "nn_index": idx,
-            "default_responses": backend.simulate(default[:1], test.amplitudes).repeat(test.n, 0),
-            "nearest_neighbour_responses": backend.simulate(nn, test.amplitudes, batch=batch)}
+            "default_responses": sims[:1].repeat(test.n, 0), "nearest_neighbour_responses": sims[1:]}
 
 
 def per_neuron_table(backend, preds: dict, test_h5, methods=METHODS) -> pd.DataFrame:
@@ -134,16 +135,21 @@ def input_ablation(backend, model_pt, test_h5, traces_kept=(0.75, 0.5, 0.25),
     true_v = d.get("responses_clean", d["responses"])
     cases = [("complete", 1.0, 0.0)] + [("traces", f, 0.0) for f in traces_kept] + \
             [("iv", 1.0, f) for f in iv_removed]
-    rows = []
+    params = []
     for kind, kept, removed in cases:
         r, st = keep_traces(d["responses"], test.stimuli, kept)
         iv = drop_iv_points(d["iv"], test.iv_v, removed)
-        p = infer(net, norm, r, st, iv)
-        sim = backend.simulate(p, test.amplitudes, batch=batch)
+        params.append(infer(net, norm, r, st, iv))
+    sims = backend.simulate(np.concatenate(params), test.amplitudes, batch=batch)   # one call: faster
+    rows = []
+    for c, (kind, kept, removed) in enumerate(cases):
+        p = params[c]
+        sim = sims[c * test.n:(c + 1) * test.n]
+        n_tr = max(1, int(round(test.n_stim * kept)))
         rm = response_rmse(sim, true_v, test.time_s)
         ivr = iv_rmse(backend.iv(p, test.iv_v), d["iv"])
         fin = np.isfinite(rm["avg"])
-        row = {"ablation": kind, "traces_kept": kept, "n_traces": r.shape[1], "iv_removed": removed,
+        row = {"ablation": kind, "traces_kept": kept, "n_traces": n_tr, "iv_removed": removed,
                "n_iv_removed": int(round(len(test.iv_v) * removed)), "n": test.n,
                "n_failed": int((~fin).sum())}
         for k in ("pre", "mid", "post", "avg"):
