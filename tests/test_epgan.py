@@ -435,8 +435,11 @@ def test_pipeline_end_to_end_on_toy(toy_h5, tmp_path):
     # the selected set is, per neuron, at least as close to the input as every epoch's candidate
     base = pipeline.baselines(be, toy_h5, test_h5)
     preds.update(base)
+    preds.update(pipeline.true_parameters(be, test_h5))
     per = pipeline.per_neuron_table(be, preds, test_h5)
-    assert set(per.method) == set(pipeline.METHODS) and len(per) == 4 * 12
+    assert set(per.method) == set(pipeline.METHODS) and len(per) == 5 * 12
+    floor = per[per.method == "true_parameters"]["rmse_avg_mV"]
+    assert floor.max() < 1e-3                      # same simulator, same step: exact
     assert np.isfinite(per[["rmse_avg_mV", "iv_rmse_pA"]].to_numpy()).all()
     summ = pipeline.summary_table(per)
     assert set(summ["type"]) >= {"all"} and (summ[summ.type == "all"]["n"] == 12).all()

@@ -18,7 +18,7 @@ EP_VARIANTS = {
 }
 EP_ABL = EP.get("loss_ablation", {"enabled": True})
 EP_ABL_VARIANTS = ["adv", "adv_iv", "full"] if EP_ABL.get("enabled", True) else []
-EP_SIM_DT = EP.get("sim_dt_ms") or config.get("hh", {}).get("dt_ms", 1.0)
+EP_SIM_DT = EP.get("sim_dt_ms")      # null: the dt_ms the dataset was simulated with
 EP_SIM_BATCH = EP.get("sim_batch", 2000)
 EP_RECORDED = EP.get("recorded", {})
 
@@ -127,6 +127,7 @@ rule epgan_evaluate:
                       caption="../../report/epgan_errors.rst"),
     params:
         sim_dt_ms=EP_SIM_DT,
+        sim_batch=EP_SIM_BATCH,
     log:
         "results/logs/epgan/{model}/evaluate.log",
     benchmark:

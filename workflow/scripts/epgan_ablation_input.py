@@ -6,12 +6,11 @@ def main(snakemake, log):
     import torch
 
     from neurogen.epgan import pipeline
-    from neurogen.epgan.backend import HHBackend
     from neurogen.io import write_csv
 
     torch.set_num_threads(snakemake.threads)
     p = snakemake.params
-    be = HHBackend.load(snakemake.wildcards.model, dt_ms=p.sim_dt_ms)
+    be = pipeline.load_backend(snakemake.wildcards.model, p.sim_dt_ms, snakemake.input.test)
     tab = pipeline.input_ablation(be, snakemake.input.model, snakemake.input.test,
                                   traces_kept=p.traces_kept, iv_removed=p.iv_removed, batch=p.sim_batch)
     write_csv(tab, snakemake.output[0])

@@ -9,7 +9,6 @@ def main(snakemake, log):
     import torch
 
     from neurogen.epgan import pipeline
-    from neurogen.epgan.backend import HHBackend
     from neurogen.io import savefig, write_csv
     from neurogen.plots import epgan as plots
 
@@ -17,7 +16,7 @@ def main(snakemake, log):
 
     torch.set_num_threads(snakemake.threads)
     p = snakemake.params
-    be = HHBackend.load(snakemake.wildcards.model, dt_ms=p.sim_dt_ms)
+    be = pipeline.load_backend(snakemake.wildcards.model, p.sim_dt_ms, snakemake.input.test)
     per = {}
     for v, path in zip(p.variants, snakemake.input.predictions):
         preds = dict(np.load(path))

@@ -8,16 +8,16 @@ def main(snakemake, log):
     import torch
 
     from neurogen.epgan import pipeline
-    from neurogen.epgan.backend import HHBackend
     from neurogen.epgan.data import H5Data
     from neurogen.io import savefig, write_csv
     from neurogen.plots import epgan as plots
 
     torch.set_num_threads(snakemake.threads)
     model = snakemake.wildcards.model
-    be = HHBackend.load(model, dt_ms=snakemake.params.sim_dt_ms)
+    be = pipeline.load_backend(model, snakemake.params.sim_dt_ms, snakemake.input.test)
     preds = dict(np.load(snakemake.input.predictions))
     preds.update(dict(np.load(snakemake.input.baselines)))
+    preds.update(pipeline.true_parameters(be, snakemake.input.test, batch=snakemake.params.sim_batch))
     per = pipeline.per_neuron_table(be, preds, snakemake.input.test)
     summ = pipeline.summary_table(per)
     for r in summ[summ["type"] == "all"].itertuples():

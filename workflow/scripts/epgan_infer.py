@@ -7,12 +7,11 @@ def main(snakemake, log):
     import torch
 
     from neurogen.epgan import pipeline
-    from neurogen.epgan.backend import HHBackend
     from neurogen.io import write_npz
 
     torch.set_num_threads(snakemake.threads)
     p = snakemake.params
-    be = HHBackend.load(snakemake.wildcards.model, dt_ms=p.sim_dt_ms)
+    be = pipeline.load_backend(snakemake.wildcards.model, p.sim_dt_ms, snakemake.input.test)
     cand = np.load(snakemake.input.candidates)
     pipeline.check_free_names(be, cand["free_names"], snakemake.input.candidates)
     out = pipeline.predict(be, snakemake.input.model, cand["candidates"], snakemake.input.test,

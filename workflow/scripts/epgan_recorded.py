@@ -8,7 +8,8 @@ def main(snakemake, log):
     import pandas as pd
     import torch
 
-    from neurogen.epgan.backend import HHBackend
+    from neurogen.epgan import pipeline
+
     from neurogen.epgan.evaluate import infer, iv_rmse, response_rmse
     from neurogen.epgan.recorded import load_cclamp, load_vclamp, stimulus_traces
     from neurogen.epgan.train import load_bundle
@@ -24,7 +25,7 @@ def main(snakemake, log):
                      time_unit=cell.get("time_unit", "s"))
     stim = stimulus_traces(rec.amplitudes_pA, b["time_s"])
     params = infer(net, norm, rec.responses, stim, iv)
-    be = HHBackend.load(snakemake.wildcards.model, dt_ms=p.sim_dt_ms)
+    be = pipeline.load_backend(snakemake.wildcards.model, p.sim_dt_ms or b.get("sim_dt_ms"))
     sim = be.simulate(params, rec.amplitudes_pA)
     rm = response_rmse(sim, rec.responses, b["time_s"])
     ivp = be.iv(params, b["iv_v_mV"])

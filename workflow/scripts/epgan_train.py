@@ -10,7 +10,6 @@ def main(snakemake, log):
     import torch
 
     from neurogen.epgan import TrainConfig, pipeline
-    from neurogen.epgan.backend import HHBackend
     from neurogen.io import atomic_path, write_csv, write_npz
     from neurogen.torchutil import pick_device, seed_all
 
@@ -20,9 +19,10 @@ def main(snakemake, log):
     seed_all(p.seed)
     dev = pick_device(p.device)
     log.info("variant %s: losses %s; %d threads", snakemake.wildcards.variant, cfg.losses, torch.get_num_threads())
-    be = HHBackend.load(snakemake.wildcards.model, dt_ms=p.sim_dt_ms)
+    be = pipeline.load_backend(snakemake.wildcards.model, p.sim_dt_ms, snakemake.input.train)
     bundle, hist, cand = pipeline.train(be, snakemake.input.train, snakemake.input.test, cfg, p.ckpt, device=dev)
     bundle["device"] = str(dev)
+    bundle["sim_dt_ms"] = be.sim_kwargs.get("dt_ms")
     with atomic_path(snakemake.output.model) as tmp:
         torch.save(bundle, tmp)
     write_csv(hist, snakemake.output.history)

@@ -15,7 +15,23 @@ from .evaluate import (drop_iv_points, infer, iv_rmse, keep_traces, nearest_neig
 
 log = logging.getLogger("neurogen")
 
-METHODS = ("epgan_selected", "epgan_single", "default", "nearest_neighbour")
+METHODS = ("epgan_selected", "epgan_single", "default", "nearest_neighbour", "true_parameters")
+
+
+def load_backend(model: str, sim_dt_ms=None, dataset=None):
+    """The HH backend; simulations at ``sim_dt_ms``, else at the step the dataset was simulated
+    with (its ``dt_ms`` attribute), else 1 ms."""
+    from .backend import HHBackend
+
+    dt = sim_dt_ms
+    if dt is None and dataset is not None:
+        import h5py
+
+        with h5py.File(dataset, "r") as f:
+            dt = f.attrs.get("dt_ms")
+    dt = float(dt) if dt is not None else 1.0
+    log.info("HH model %s; simulations at dt = %g ms", model, dt)
+    return HHBackend.load(model, dt_ms=dt)
 
 
 def _targets(test: H5Data) -> dict:
@@ -79,6 +95,15 @@ def baselines(backend, train_h5, test_h5, batch=2000):
     sims = backend.simulate(np.concatenate([default[:1], nn]), test.amplitudes, batch=batch)
     return {"default": default, "nearest_neighbour": nn, "nn_index": idx,
             "default_responses": sims[:1].repeat(test.n, 0), "nearest_neighbour_responses": sims[1:]}
+
+
+def true_parameters(backend, test_h5, batch=2000) -> dict:
+    """Reference row: the test neurons' own parameters simulated as every method's are (at the
+    evaluation's step): the floor an exact inference would reach (nonzero only through the
+    simulation step and float precision)."""
+    test = H5Data(test_h5, need_params=True)
+    p = test.read(0, test.n, keys=("params",))["params"].astype(np.float64)
+    return {"true_parameters": p, "true_parameters_responses": backend.simulate(p, test.amplitudes, batch=batch)}
 
 
 def per_neuron_table(backend, preds: dict, test_h5, methods=METHODS) -> pd.DataFrame:

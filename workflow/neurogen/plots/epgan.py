@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 LABELS = {"epgan_selected": "EP-GAN (selected over epochs)", "epgan_single": "EP-GAN (single pass)",
-          "default": "default parameters", "nearest_neighbour": "nearest neighbour (training set)"}
+          "default": "default parameters", "nearest_neighbour": "nearest neighbour (training set)",
+          "true_parameters": "true parameters (simulation floor)"}
 
 
 def _plt():
