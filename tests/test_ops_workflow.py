@@ -167,11 +167,11 @@ REBUILD_CASES = {
     ],
     "report": [("report: {max_rows: 5}\n", {"report_table": None}, {"device_check"})],
     "epgan": [
-        ("epgan:\n  input_ablation: {traces_kept: [0.5], iv_removed: [0.25]}\n",
-         {"epgan_ablation_input": 1, "epgan_ablation_loss": 1},
+        ("epgan:\n  input_ablation: {traces_kept: [0.25], iv_removed: [0.25]}\n",
+         {"epgan_ablation_input": 1},
          {"epgan_train", "epgan_infer", "epgan_baselines", "epgan_evaluate", "device_check"}),
         ("epgan:\n  selection_epochs: 1\n",
-         {"epgan_infer": 3, "epgan_evaluate": 1, "epgan_ablation_loss": 1},
+         {"epgan_infer": 1, "epgan_evaluate": 1},
          {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "device_check"}),
     ],
 }
