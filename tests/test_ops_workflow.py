@@ -166,6 +166,8 @@ REBUILD_CASES = {
           "device_check"}),
     ],
     "report": [("report: {max_rows: 5}\n", {"report_table": None}, {"device_check"})],
+    "hh": [("hh:\n  noise_mV: 2.0\n", {"hh_merge": 1, "hh_figures": 1},
+            {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"})],
 }
 
 
