@@ -43,3 +43,27 @@ def select(rmse_avg, ok) -> tuple[int, bool]:
         idx = np.flatnonzero(ok)
         return int(idx[np.argmin(r[idx])]), True
     return int(np.argmin(r)), False
+
+
+def load_didv_bounds(path, n_intervals: int | None = None) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """dI/dV bounds per neuron type from the hh stage's table (resources/hh/).
+
+    A CSV with one row per type and voltage interval: ``type`` (int code), ``lo``, ``hi``
+    (pA/mV; empty = unconstrained), ordered by voltage within each type.
+    """
+    import pandas as pd
+
+    try:
+        t = pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise NeurogenError(f"{path}: cannot read dI/dV bounds ({e})") from None
+    for c in ("type", "lo", "hi"):
+        if c not in t:
+            raise NeurogenError(f"{path}: missing column {c!r} (dI/dV bounds)")
+    out = {}
+    for ty, g in t.groupby("type", sort=True):
+        lo, hi = g["lo"].to_numpy(float), g["hi"].to_numpy(float)
+        if n_intervals is not None and len(lo) != n_intervals:
+            raise NeurogenError(f"{path}: type {ty} has {len(lo)} intervals, the I–V has {n_intervals}")
+        out[int(ty)] = (lo, hi)
+    return out

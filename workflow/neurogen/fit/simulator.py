@@ -63,3 +63,8 @@ class HHSimulator:
         self.sim_time_s += time.perf_counter() - t0
         self.n_simulated += len(params)
         return np.concatenate(resp), np.concatenate(ivs)
+
+
+def make_simulator(model: str, table: str, device: str = "cpu", **kw):
+    """The HH simulator for the hh stage's ``model`` with the hh stage's simulation settings."""
+    return HHSimulator(model=model, table=table, device=device, **kw)
