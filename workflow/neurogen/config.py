@@ -31,6 +31,8 @@ def check_config(config: dict, root: str | Path = ".") -> None:
                 errors.append(f"{key}.path: file {ds['path']!r} not found")
     if "classify" in config:
         errors.extend(_check_classify(config))
+    if config.get("fit"):
+        errors.extend(_check_fit(config, root))
     if errors:
         raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))
 
@@ -61,4 +63,32 @@ def _check_classify(config) -> list[str]:
                 reg.param_candidates(name, grid)
             except NeurogenError as e:
                 errors.append(str(e))
+    return errors
+
+
+def _check_fit(config, root) -> list[str]:
+    from .fit.budget import generations
+    from .fit.run import METHODS
+
+    f = config["fit"]
+    errors = []
+    for a in f.get("algorithms", []):
+        if a not in METHODS:
+            errors.append(f"fit.algorithms: unknown method {a!r}; known: {', '.join(METHODS)}")
+    t = f.get("targets", {"per_type": 3})
+    if t.get("indices") is not None and t.get("per_type") is not None:
+        errors.append("fit.targets: give either per_type or indices, not both")
+    n_targets = len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
+    if any(a != "npe" for a in f.get("algorithms", [])):
+        for b in f.get("budgets", []):
+            try:
+                generations(int(b), n_targets, int(f.get("pop_size", 600)))
+            except NeurogenError as e:
+                errors.append(str(e))
+    ep = f.get("epgan", {})
+    if ep.get("enabled") and not ep.get("metrics"):
+        errors.append("fit.epgan: enabled needs 'metrics' (the epgan stage's per-neuron CSV, with {model})")
+    b = f.get("didv_bounds")
+    if b and not (root / b).exists() and not Path(b).exists():
+        errors.append(f"fit.didv_bounds: file {b!r} not found")
     return errors

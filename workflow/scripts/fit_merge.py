@@ -20,7 +20,9 @@ def main(snakemake, log):
         from neurogen.fit.epgan_io import epgan_rows
 
         targets = {m: p for m, p in zip(snakemake.params.models, snakemake.input.targets)}
-        ep = epgan_rows(list(snakemake.input.epgan), targets, log=log)
+        ep_cfg = json.loads(snakemake.params.epgan)
+        timing = {m: ep_cfg["timing"].format(model=m) for m in snakemake.params.models} if ep_cfg.get("timing") else None
+        ep = epgan_rows(list(snakemake.input.epgan), targets, timing=timing, log=log)
         log.info("EP-GAN: %d rows", len(ep))
         rows.extend(ep)
     df = compare.comparison(rows)
