@@ -146,7 +146,7 @@ rule fit_merge:
         cost="results/fit/cost.csv",
     params:
         models=FT.get("models", ["small"]),
-        epgan=canonical(FT.get("epgan", {})),
+        epgan=lambda w: canonical(FT.get("epgan", {})),
     log:
         "results/logs/fit/merge.log",
     benchmark:
