@@ -286,3 +286,37 @@ def test_config_checks():
     assert any("fit.epgan" in e for e in errs)
     errs = _check_fit({"fit": dict(base, didv_bounds="nope.csv")}, Path("."))
     assert any("fit.didv_bounds" in e for e in errs)
+
+
+# --- the real HH model (after the hh stage is merged) ------------------------------------------
+
+HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=70,
+                amplitudes_pA=(-15.0, 5.0, 25.0))
+
+
+@pytest.fixture(scope="module")
+def hh_sim():
+    from conftest import ROOT
+
+    pytest.importorskip("neurogen.hh")
+    from neurogen.fit.simulator import HHSimulator
+
+    # the published protocol shortened 10x (same shape: rest, step, recovery) to keep the test fast
+    return HHSimulator("small", table=str(ROOT / "resources/hh/params.csv"), dt_ms=2.0, protocol=HH_SHORT)
+
+
+@pytest.mark.parametrize("name", ALGORITHMS)
+def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
+    """Three conductances of the small HH model free, all other parameters fixed at the truth."""
+    sim = hh_sim
+    p_true = sim.lo + 0.5 * (sim.hi - sim.lo)
+    free = [sim.names.index(n) for n in ("SHK1_g", "LEAK_g", "EGL19_g")]
+    r, iv = sim.simulate(p_true[None])
+    tgt = {"responses": r[0], "iv": iv[0], "time_s": sim.time_s, "params": p_true, "responses_clean": r[0]}
+    row, rec = fit_one(name, sim, tgt, seed=1, pop_size=24, budget_total=192, n_targets=1, free=free,
+                       fixed=p_true, demo_batches=1)
+    assert row["samples_used"] == 192
+    p = rec["params"][int(rec["selected"])]
+    err = np.abs(p[free] - p_true[free]) / (sim.hi - sim.lo)[free]
+    assert row["rmse_avg_mV"] < 1.0 and np.all(err < 0.1), (name, row["rmse_avg_mV"], err)
+    assert row["rmse_avg_mV"] < np.nanmin(rec["rmse"][:24, 3]) or row["rmse_avg_mV"] < 0.3

@@ -39,7 +39,8 @@ class FitProblem(Problem):
         self.target_resp = np.asarray(target_responses, dtype=np.float64)
         self.target_iv = np.asarray(target_iv, dtype=np.float64)
         t = time_s if time_s is not None else simulator.time_s
-        self.masks = window_masks(t)
+        self.masks = window_masks(t, step=getattr(simulator, "step_s", (5.0, 10.0)),
+                                  window=getattr(simulator, "window_s", (4.0, 11.0)))
         self.log = log
         self.records = {"x": [], "F": [], "rmse": [], "iv": []}
         self.n_nan = 0
