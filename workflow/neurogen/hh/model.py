@@ -1,0 +1,571 @@
+"""Parameter space, the model (built from channels.py), steady-state I-V and the torch simulator.
+
+All torch functions are batched over neurons, accept float32/float64 on CPU or CUDA (results
+stay on the input's device) and are differentiable (no in-place ops on inputs, no .item()).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from neurogen import NeurogenError
+from neurogen.hh.channels import CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS
+
+DEFAULT_TABLE = Path(__file__).resolve().parents[3] / "resources" / "hh" / "params.csv"
+MODELS = ("small", "large")
+
+_FUNCS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs,
+          "__builtins__": {}}
+
+
+# --------------------------------------------------------------------------- parameter space
+@dataclass
+class ParamSpace:
+    """The full parameter vector of the model and which entries are free for one model size."""
+    model: str
+    names: list
+    default: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    free: np.ndarray
+    table: pd.DataFrame = field(repr=False)
+
+    @property
+    def free_names(self) -> list:
+        return [n for n, f in zip(self.names, self.free) if f]
+
+    @property
+    def index(self) -> dict:
+        return {n: i for i, n in enumerate(self.names)}
+
+    @property
+    def roles(self) -> np.ndarray:
+        return self.table["role"].to_numpy()
+
+    def full(self, free_values):
+        """[N, F] free values (numpy or torch) -> [N, P] full vectors, fixed ones at default.
+
+        Differentiable for torch input (no in-place writes into the input)."""
+        F = int(self.free.sum())
+        if isinstance(free_values, torch.Tensor):
+            x = free_values
+            if x.shape[-1] != F:
+                raise NeurogenError(f"expected {F} free parameters ({self.model} model), got {x.shape[-1]}")
+            lead = x.shape[:-1]
+            base = torch.as_tensor(self.default, dtype=x.dtype, device=x.device).expand(*lead, len(self.names))
+            idx = torch.as_tensor(np.flatnonzero(self.free), device=x.device)
+            # scatter without touching x in place
+            out = base.clone()
+            out = out.index_copy(-1, idx, x) if x.dim() == 1 else \
+                out.reshape(-1, len(self.names)).index_copy(1, idx, x.reshape(-1, F)).reshape(*lead, -1)
+            return out
+        x = np.asarray(free_values, dtype=float)
+        if x.shape[-1] != F:
+            raise NeurogenError(f"expected {F} free parameters ({self.model} model), got {x.shape[-1]}")
+        out = np.broadcast_to(self.default, x.shape[:-1] + (len(self.names),)).copy()
+        out[..., self.free] = x
+        return out
+
+    def free_of(self, p_full):
+        """[N, P] -> [N, F]."""
+        return p_full[..., np.flatnonzero(self.free)]
+
+    def with_values(self, **values) -> np.ndarray:
+        """The default vector with some entries replaced (by name)."""
+        p = self.default.copy()
+        ix = self.index
+        for k, v in values.items():
+            if k not in ix:
+                raise NeurogenError(f"unknown HH parameter {k!r}")
+            p[ix[k]] = v
+        return p
+
+
+def load_space(model: str = "large", table=None) -> ParamSpace:
+    """Read the parameter table (resources/hh/params.csv) for the 'small' or 'large' model."""
+    if model not in MODELS:
+        raise NeurogenError(f"hh model must be one of {MODELS}, got {model!r}")
+    path = Path(table) if table is not None else DEFAULT_TABLE
+    if not path.exists():
+        raise NeurogenError(f"HH parameter table not found: {path}")
+    try:
+        df = pd.read_csv(path)
+    except Exception as e:  # noqa: BLE001
+        raise NeurogenError(f"cannot read HH parameter table {path}: {e}") from e
+    need = ["name", "default", "role", f"free_{model}", f"lo_{model}", f"hi_{model}"]
+    miss = [c for c in need if c not in df.columns]
+    if miss:
+        raise NeurogenError(f"HH parameter table {path} lacks column(s) {miss}")
+    names = df["name"].tolist()
+    if len(set(names)) != len(names):
+        raise NeurogenError(f"HH parameter table {path} has duplicate names")
+    required = set(Model.required_parameters())
+    absent = sorted(required - set(names))
+    if absent:
+        raise NeurogenError(f"HH parameter table {path} lacks parameter(s) the model uses: {absent}")
+    vals = df[["default", f"lo_{model}", f"hi_{model}"]].to_numpy(float)
+    if not np.isfinite(vals).all():
+        bad = df.loc[~np.isfinite(vals).all(1), "name"].tolist()
+        raise NeurogenError(f"HH parameter table {path}: non-finite default/range for {bad}")
+    if (vals[:, 1] > vals[:, 2]).any():
+        bad = df.loc[vals[:, 1] > vals[:, 2], "name"].tolist()
+        raise NeurogenError(f"HH parameter table {path}: lo > hi for {bad}")
+    free = df[f"free_{model}"].astype(bool).to_numpy()
+    return ParamSpace(model, names, vals[:, 0].copy(), vals[:, 1].copy(), vals[:, 2].copy(), free, df)
+
+
+# --------------------------------------------------------------------------- protocols
+@dataclass(frozen=True)
+class Protocol:
+    """EP-GAN's protocols (times in s, as the paper states them)."""
+    amplitudes_pA: tuple = tuple(float(a) for a in range(-15, 40, 5))
+    t_total_s: float = 15.0
+    step_s: tuple = (5.0, 10.0)
+    window_s: tuple = (4.0, 11.0)
+    n_points: int = 350
+    vclamp_mV: tuple = tuple(float(v) for v in range(-120, 60, 10))
+    v_bounds_mV: tuple = (-100.0, 150.0)   # step-3 constraint
+
+    @property
+    def time_s(self) -> np.ndarray:
+        """The recorded sample times: n_points on a regular grid from window start (20 ms apart)."""
+        a, b = self.window_s
+        return a + (b - a) * np.arange(self.n_points) / self.n_points
+
+    @property
+    def record_ms(self) -> np.ndarray:
+        return self.time_s * 1e3
+
+    def stimuli(self, amplitudes=None) -> np.ndarray:
+        """[S, n_points] stimulus (pA) at the recorded times."""
+        amps = np.asarray(self.amplitudes_pA if amplitudes is None else amplitudes, float)
+        t = self.time_s
+        on = (t >= self.step_s[0]) & (t < self.step_s[1])
+        return amps[:, None] * on[None, :]
+
+    def check(self):
+        a, b = self.window_s
+        if not (0 <= a < b <= self.t_total_s):
+            raise NeurogenError(f"protocol window {self.window_s} s outside the simulated 0..{self.t_total_s} s")
+        if not (0 <= self.step_s[0] < self.step_s[1] <= self.t_total_s):
+            raise NeurogenError(f"protocol step {self.step_s} s outside the simulated 0..{self.t_total_s} s")
+        if self.n_points < 2:
+            raise NeurogenError("protocol n_points must be >= 2")
+
+
+PROTOCOL = Protocol()
+
+#: amplitudes the channel models were characterised for; beyond this, responses leave the
+#: voltage range the .mod kinetics were fitted on
+AMPLITUDE_RANGE_PA = (-200.0, 200.0)
+VCLAMP_RANGE_MV = (-150.0, 100.0)
+
+
+# --------------------------------------------------------------------------- the model
+def _compile(expr: str, what: str):
+    try:
+        return compile(expr, f"<hh:{what}>", "eval")
+    except SyntaxError as e:  # pragma: no cover - definitions are static
+        raise NeurogenError(f"bad HH expression for {what}: {expr}") from e
+
+
+_SUB = [(n, _compile(e, n)) for n, e in SUBEXPRESSIONS]
+_INF = [_compile(g.inf, g.name + "_inf") for g in GATES]
+_TAU = [_compile(g.tau, g.name + "_tau") for g in GATES]
+_G = [_compile(c.g, c.name + "_g") for c in CURRENTS]
+_GATING = [_compile(c.gating, c.name + "_gating") for c in CURRENTS]
+
+
+def _names_in(code) -> set:
+    return set(code.co_names)
+
+
+_SUB_NAMES = [n for n, _ in SUBEXPRESSIONS]
+_SUB_DEPS = {n: _names_in(c) for n, c in _SUB}
+_DYNAMIC = set()
+for _n in _SUB_NAMES:  # V- or state-dependent subexpressions (the rest depend on parameters only)
+    if _SUB_DEPS[_n] & ({"V"} | set(GATE_NAMES) | _DYNAMIC):
+        _DYNAMIC.add(_n)
+
+
+class _Plan:
+    """What one simulation evaluates per step: the gates and subexpressions that active currents
+    need (a current whose conductance is 0 for every neuron of the batch is skipped, and so are
+    gates only it reads), with parameter-only subexpressions computed once."""
+
+    def __init__(self, active_currents):
+        cur = [i for i, c in enumerate(CURRENTS) if c.name in active_currents]
+        need = set()
+        for i in cur:
+            need |= _names_in(_G[i]) | _names_in(_GATING[i])
+        gates = set()
+        frontier = set(need)
+        while frontier:
+            nxt = set()
+            for n in frontier:
+                if n in GATE_NAMES and n not in gates:
+                    gates.add(n)
+                    j = GATE_NAMES.index(n)
+                    nxt |= _names_in(_INF[j]) | _names_in(_TAU[j])
+                elif n in _SUB_DEPS and n not in need:
+                    need.add(n)
+                    nxt |= _SUB_DEPS[n]
+                elif n in _SUB_DEPS:
+                    nxt |= _SUB_DEPS[n] - need
+            need |= frontier
+            frontier = nxt - need - gates if nxt else set()
+            need |= nxt
+        self.currents = cur
+        self.gates = [j for j, g in enumerate(GATE_NAMES) if g in gates]
+        self.static_subs = [(n, c) for n, c in _SUB if n in need and n not in _DYNAMIC]
+        self.dynamic_subs = [(n, c) for n, c in _SUB if n in need and n in _DYNAMIC]
+
+
+class Model:
+    """The one model definition: gates (exponential Euler) and currents, from channels.py."""
+
+    gate_names = GATE_NAMES
+    current_names = [c.name for c in CURRENTS]
+
+    def __init__(self, space: ParamSpace | None = None):
+        self.space = space if space is not None else load_space("large")
+        self.names = self.space.names
+        self._ix = self.space.index
+
+    # -- bookkeeping
+    @staticmethod
+    def required_parameters() -> list:
+        used = set()
+        for c in [c for _, c in _SUB] + _INF + _TAU + _G + _GATING:
+            used |= _names_in(c)
+        used |= {c.E for c in CURRENTS} | {g.init for g in GATES} | {"C", "V0"}
+        defined = {n for n, _ in SUBEXPRESSIONS} | set(GATE_NAMES) | set(_FUNCS) | {"V"}
+        return sorted(used - defined)
+
+    def _as_tensor(self, p_full, like=None):
+        if isinstance(p_full, torch.Tensor):
+            p = p_full
+        else:
+            dtype = like.dtype if isinstance(like, torch.Tensor) and like.is_floating_point() else torch.float64
+            dev = like.device if isinstance(like, torch.Tensor) else None
+            p = torch.as_tensor(np.asarray(p_full, float), dtype=dtype, device=dev)
+        if p.dim() == 1:
+            p = p[None]
+        if p.shape[-1] != len(self.names):
+            raise NeurogenError(f"expected full parameter vectors of length {len(self.names)}, got {p.shape[-1]}")
+        return p
+
+    def params(self, p_full, extra_dims: int = 0) -> dict:
+        """name -> [N, 1, ...] tensor (broadcasts against V of shape [N, ...])."""
+        p = self._as_tensor(p_full)
+        cols = p.transpose(0, 1).contiguous().unbind(0)
+        shape = (p.shape[0],) + (1,) * extra_dims
+        return {n: c.reshape(shape) for n, c in zip(self.names, cols)}
+
+    # -- kinetics
+    def _namespace(self, P, V, states=None):
+        ns = dict(P)
+        ns["V"] = V
+        if states is not None:
+            ns.update(zip(GATE_NAMES, states))
+        for n, c in _SUB:
+            ns[n] = eval(c, _FUNCS, ns)  # noqa: S307 - static, trusted definitions
+        return ns
+
+    def rates(self, P, V, states):
+        """(inf, tau) lists of the gates at V with the given states (coupled gates read CaV m)."""
+        ns = self._namespace(P, V, states)
+        infs = [eval(c, _FUNCS, ns) for c in _INF]  # noqa: S307
+        taus = [eval(c, _FUNCS, ns) for c in _TAU]  # noqa: S307
+        return infs, taus
+
+    def steady_gates(self, P, V):
+        """Every gate at its steady state at V (coupled SLO gates with the CaV m at steady state)."""
+        ns = self._namespace(P, V)
+        out = []
+        for g, c in zip(GATES, _INF):
+            val = eval(c, _FUNCS, ns)  # noqa: S307
+            ns[g.name] = val
+            out.append(val)
+        return out
+
+    def _conductance_terms(self, P, V, states, currents=None):
+        """(sum g_i, sum g_i E_i) over currents (nS, nS·mV) for the given gates."""
+        ns = dict(P)
+        ns["V"] = V
+        ns.update(zip(GATE_NAMES, states))
+        G = 0.0
+        GE = 0.0
+        for i in (range(len(CURRENTS)) if currents is None else currents):
+            ge = eval(_G[i], _FUNCS, ns) * eval(_GATING[i], _FUNCS, ns)  # noqa: S307
+            G = G + ge
+            GE = GE + ge * ns[CURRENTS[i].E]
+        return G, GE
+
+    def plan(self, P, prune: bool = True) -> _Plan:
+        """Evaluation plan for a batch: skip currents whose conductance is 0 in every neuron."""
+        if not prune:
+            return _Plan({c.name for c in CURRENTS})
+        active = set()
+        ns = dict(P)
+        for c, gc in zip(CURRENTS, _G):
+            g = eval(gc, _FUNCS, ns)  # noqa: S307
+            if g.requires_grad or bool((g != 0).any()):
+                active.add(c.name)
+        return _Plan(active)
+
+    def static_namespace(self, P, plan: _Plan) -> dict:
+        ns = dict(P)
+        for n, c in plan.static_subs:
+            ns[n] = eval(c, _FUNCS, ns)  # noqa: S307
+        return ns
+
+    def advance(self, ns_static, plan: _Plan, V, st, dt):
+        """One step: gates by exponential Euler at V (states list updated), returns (G, GE)."""
+        ns = dict(ns_static)
+        ns["V"] = V
+        ns.update(zip(GATE_NAMES, st))
+        for n, c in plan.dynamic_subs:
+            ns[n] = eval(c, _FUNCS, ns)  # noqa: S307
+        new = list(st)
+        for j in plan.gates:
+            i = eval(_INF[j], _FUNCS, ns)  # noqa: S307
+            t = eval(_TAU[j], _FUNCS, ns)  # noqa: S307
+            new[j] = i + (st[j] - i) * torch.exp(-dt / t)
+        ns.update(zip(GATE_NAMES, new))
+        G = 0.0
+        GE = 0.0
+        for i in plan.currents:
+            ge = eval(_G[i], _FUNCS, ns) * eval(_GATING[i], _FUNCS, ns)  # noqa: S307
+            G = G + ge
+            GE = GE + ge * ns[CURRENTS[i].E]
+        return new, G, GE
+
+    def currents(self, p_full, V, states=None) -> dict:
+        """Each channel's current (pA) at V; states None = every gate at its steady state."""
+        V = torch.as_tensor(V) if not isinstance(V, torch.Tensor) else V
+        p = self._as_tensor(p_full, like=V)
+        V = V.to(p.dtype).to(p.device)
+        P = self.params(p, max(V.dim() - 1, 0))
+        st = self.steady_gates(P, V) if states is None else list(states)
+        ns = dict(P)
+        ns["V"] = V
+        ns.update(zip(GATE_NAMES, st))
+        return {c.name: eval(gc, _FUNCS, ns) * eval(oc, _FUNCS, ns) * (V - ns[c.E])  # noqa: S307
+                for c, gc, oc in zip(CURRENTS, _G, _GATING)}
+
+    # -- contract API (state: tensor [..., G] with G = 25 gates in GATE_NAMES order)
+    def init_state(self, p_full, V0_mV=None):
+        """Gates at their steady state at V0_mV ([N] or scalar; None: the V0 parameter)."""
+        p = self._as_tensor(p_full, like=V0_mV)
+        V0 = p[:, self._ix["V0"]] if V0_mV is None else torch.as_tensor(V0_mV, dtype=p.dtype, device=p.device)
+        V0 = V0.expand(p.shape[0]) if V0.dim() == 0 else V0
+        P = self.params(p, V0.dim() - 1)
+        return torch.stack(self.steady_gates(P, V0), dim=-1)
+
+    def state_from_params(self, p_full):
+        """EP-GAN's initial conditions: the gates' *_0 parameters, [N, G]."""
+        p = self._as_tensor(p_full)
+        return torch.stack([p[:, self._ix[g.init]] for g in GATES], dim=-1)
+
+    def step(self, p_full, V_mV, state, dt_ms):
+        """Advance the gates one step with V held (exponential Euler); returns the new state."""
+        p = self._as_tensor(p_full, like=V_mV)
+        P = self.params(p, V_mV.dim() - 1)
+        st = list(state.unbind(-1))
+        infs, taus = self.rates(P, V_mV, st)
+        new = [i + (s - i) * torch.exp(-dt_ms / t) for s, i, t in zip(st, infs, taus)]
+        return torch.stack(new, dim=-1)
+
+    def ionic_current(self, p_full, V_mV, state):
+        """Total ionic current (pA, outward positive)."""
+        p = self._as_tensor(p_full, like=V_mV)
+        P = self.params(p, V_mV.dim() - 1)
+        G, GE = self._conductance_terms(P, V_mV, list(state.unbind(-1)))
+        return G * V_mV - GE
+
+    def capacitance(self, p_full):
+        p = self._as_tensor(p_full)
+        return p[:, self._ix["C"]]
+
+
+def steady_state_iv(p_full, v_mV=None, model: Model | None = None):
+    """[N, K] pA: the algebraic steady-state current, every gate at its steady state."""
+    model = model or _default_model()
+    if v_mV is None:
+        v_mV = PROTOCOL.vclamp_mV
+    p = model._as_tensor(p_full)
+    v = torch.as_tensor(v_mV, dtype=p.dtype, device=p.device) if not isinstance(v_mV, torch.Tensor) \
+        else v_mV.to(device=p.device, dtype=p.dtype)
+    V = v.reshape(1, -1).expand(p.shape[0], -1)
+    P = model.params(p, 1)
+    st = model.steady_gates(P, V)
+    G, GE = model._conductance_terms(P, V, st)
+    return G * V - GE
+
+
+_MODEL_CACHE = {}
+
+
+def _default_model() -> Model:
+    if "m" not in _MODEL_CACHE:
+        _MODEL_CACHE["m"] = Model(load_space("large"))
+    return _MODEL_CACHE["m"]
+
+
+# --------------------------------------------------------------------------- simulator
+def _check_amplitudes(amps):
+    a = np.asarray(amps, float)
+    lo, hi = AMPLITUDE_RANGE_PA
+    if a.ndim != 1 or len(a) == 0 or not np.isfinite(a).all():
+        raise NeurogenError(f"current-clamp amplitudes must be a non-empty 1-D list of numbers, got {amps!r}")
+    if (a < lo).any() or (a > hi).any():
+        raise NeurogenError(f"current-clamp amplitude(s) {a[(a < lo) | (a > hi)].tolist()} pA outside the "
+                            f"model's range {AMPLITUDE_RANGE_PA} pA")
+    return a
+
+
+def _record_steps(record_ms, dt_ms, t_total_ms):
+    r = np.asarray(record_ms, float)
+    if (r < 0).any() or (r > t_total_ms + 1e-9).any():
+        raise NeurogenError(f"recording times outside the simulated 0..{t_total_ms} ms")
+    k = np.round(r / dt_ms)
+    if np.abs(k * dt_ms - r).max() > 1e-6 * max(1.0, dt_ms):
+        raise NeurogenError(f"dt_ms={dt_ms} does not divide the recording grid (e.g. {r[1] - r[0]} ms)")
+    return k.astype(np.int64)
+
+
+def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1, init="params",
+             V_init_mV=None, v_update="expeuler", model: Model | None = None, device=None, dtype=None,
+             progress=None, prune=True):
+    """Current clamp of N neurons x S amplitudes; returns V (mV) [N, S, len(record_ms)].
+
+    init: 'params' (EP-GAN: V0 and the *_0 gate parameters at t = 0) or 'rest' (gates at their
+    steady state at V_init_mV, default the V0 parameter).
+    v_update: 'expeuler' (V advanced exactly for the step's frozen conductances) or 'implicit'
+    (backward Euler, as NEURON). Gates: exponential Euler with V from the start of the step.
+    Non-finite values are returned as NaN/inf (callers reject and count them).
+    """
+    model = model or _default_model()
+    amps = _check_amplitudes(amplitudes_pA)
+    if not (dt_ms > 0 and math.isfinite(dt_ms)):
+        raise NeurogenError(f"dt_ms must be positive, got {dt_ms}")
+    p = model._as_tensor(p_full)
+    if device is not None:
+        p = p.to(device)
+    if dtype is not None:
+        p = p.to(dtype)
+    N, S = p.shape[0], len(amps)
+    n_steps = int(round(t_total_ms / dt_ms))
+    rec = _record_steps(record_ms, dt_ms, t_total_ms)
+    on0, on1 = int(round(step_ms[0] / dt_ms)), int(round(step_ms[1] / dt_ms))
+    P = model.params(p, 1)
+    ix = model._ix
+    C = P["C"]
+    if V_init_mV is None:
+        V = P["V0"].expand(N, S)
+    else:
+        V = torch.as_tensor(V_init_mV, dtype=p.dtype, device=p.device).reshape(-1, 1).expand(N, S)
+    if init == "params":
+        st = [P[g.init].expand(N, S) for g in GATES]
+    elif init == "rest":
+        st = [s.expand(N, S) for s in model.steady_gates(P, V)]
+    else:
+        raise NeurogenError(f"init must be 'params' or 'rest', got {init!r}")
+    if v_update not in ("expeuler", "implicit"):
+        raise NeurogenError(f"v_update must be 'expeuler' or 'implicit', got {v_update!r}")
+    amp = torch.as_tensor(amps, dtype=p.dtype, device=p.device).reshape(1, S)
+    zero = torch.zeros_like(amp)
+    out = torch.empty((N, S, len(rec)), dtype=p.dtype, device=p.device) if not p.requires_grad else None
+    outs = []
+    # recording: k -> list of positions; index 0 means the initial state
+    want = {}
+    for j, k in enumerate(rec):
+        want.setdefault(int(k), []).append(j)
+
+    def _record(k, V):
+        for j in want.get(k, ()):
+            if out is not None:
+                out[:, :, j] = V
+            else:
+                outs.append((j, V))
+
+    _record(0, V)
+    dt = float(dt_ms)
+    last = int(rec.max()) if len(rec) else 0
+    report_every = max(1, n_steps // 10)
+    plan = model.plan(P, prune=prune)
+    ns0 = model.static_namespace(P, plan)
+    if isinstance(C, torch.Tensor) and not plan.currents:
+        raise NeurogenError("every conductance is 0: nothing to simulate")
+    for n in range(min(n_steps, last)):
+        I = amp if on0 <= n < on1 else zero
+        st, G, GE = model.advance(ns0, plan, V, st, dt)
+        if v_update == "expeuler":
+            Gs = G + 1e-9
+            Vinf = (I + GE) / Gs
+            V = Vinf + (V - Vinf) * torch.exp(-dt * Gs / C)
+        else:
+            V = (C / dt * V + I + GE) / (C / dt + G)
+        _record(n + 1, V)
+        if progress is not None and (n + 1) % report_every == 0:
+            progress(n + 1, n_steps)
+    if out is None:
+        outs.sort(key=lambda x: x[0])
+        out = torch.stack([v for _, v in outs], dim=-1)
+    return out
+
+
+def simulate_cclamp(p_full, amplitudes_pA=None, dt_ms: float = 0.1, device=None, protocol: Protocol = PROTOCOL,
+                    init: str = "params", dtype=None, v_update: str = "expeuler", model: Model | None = None,
+                    progress=None):
+    """EP-GAN's current clamp: [N, S, 350] mV at protocol.time_s (window 4..11 s, 20 ms apart)."""
+    protocol.check()
+    amps = protocol.amplitudes_pA if amplitudes_pA is None else amplitudes_pA
+    if isinstance(amps, torch.Tensor):
+        amps = amps.detach().cpu().numpy()
+    return simulate(p_full, amps, t_total_ms=protocol.t_total_s * 1e3,
+                    step_ms=(protocol.step_s[0] * 1e3, protocol.step_s[1] * 1e3),
+                    record_ms=protocol.record_ms, dt_ms=dt_ms, init=init, v_update=v_update,
+                    model=model, device=device, dtype=dtype, progress=progress)
+
+
+def simulate_vclamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_hold_ms=1100.0, t_step_ms=500.0,
+                    avg_ms=(450.0, 499.0), dt_ms=0.0125, V_init_mV=-65.0, model: Model | None = None,
+                    device=None, dtype=None):
+    """Ideal voltage clamp (NEURON scripts' protocol): gates at rest at V_init_mV, hold, step;
+    returns [N, K] pA: mean ionic current over avg_ms after the step onset."""
+    model = model or _default_model()
+    levels = np.asarray(PROTOCOL.vclamp_mV if levels_mV is None else levels_mV, float)
+    lo, hi = VCLAMP_RANGE_MV
+    if ((levels < lo) | (levels > hi)).any():
+        raise NeurogenError(f"voltage-clamp level(s) outside the model's range {VCLAMP_RANGE_MV} mV")
+    p = model._as_tensor(p_full)
+    if device is not None:
+        p = p.to(device)
+    if dtype is not None:
+        p = p.to(dtype)
+    N, K = p.shape[0], len(levels)
+    P = model.params(p, 1)
+    V = torch.full((N, K), float(V_init_mV), dtype=p.dtype, device=p.device)
+    st = [s.expand(N, K) for s in model.steady_gates(P, V)]
+    Vh = torch.full_like(V, float(hold_mV))
+    Vs = torch.as_tensor(levels, dtype=p.dtype, device=p.device).reshape(1, K).expand(N, K)
+    n_hold = int(round(t_hold_ms / dt_ms))
+    n_step = int(round(t_step_ms / dt_ms))
+    a0, a1 = int(round(avg_ms[0] / dt_ms)), int(round(avg_ms[1] / dt_ms))
+    acc = torch.zeros_like(V)
+    plan = model.plan(P)
+    ns0 = model.static_namespace(P, plan)
+    for n in range(n_hold + a1):
+        V = Vh if n < n_hold else Vs
+        st, G, GE = model.advance(ns0, plan, V, st, dt_ms)
+        k = n - n_hold
+        if a0 <= k < a1:
+            acc = acc + (G * V - GE)
+    return acc / (a1 - a0)
