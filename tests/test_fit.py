@@ -96,6 +96,11 @@ def test_load_bounds(tmp_path):
     pd.DataFrame({"type": [0], "low": [1]}).to_csv(p, index=False)
     with pytest.raises(NeurogenError, match="'lo'"):
         load_didv_bounds(p)
+    # the hh stage's layout (slope_lo/slope_hi, ordered by v_lo_mV)
+    pd.DataFrame({"type": [0, 0], "v_lo_mV": [-110, -120], "slope_lo": [2.0, 1.0],
+                  "slope_hi": [3.0, 4.0]}).to_csv(p, index=False)
+    lo, hi = load_didv_bounds(p, n_intervals=2)[0]
+    assert lo.tolist() == [1.0, 2.0] and hi.tolist() == [4.0, 3.0]
 
 
 # --- the problem ----------------------------------------------------------------------------
@@ -286,6 +291,10 @@ def test_config_checks():
     assert any("fit.epgan" in e for e in errs)
     errs = _check_fit({"fit": dict(base, didv_bounds="nope.csv")}, Path("."))
     assert any("fit.didv_bounds" in e for e in errs)
+    from neurogen.config import check_config
+
+    with pytest.raises(NeurogenError, match="unknown method 'cmaes'"):
+        check_config({"stages": ["fit"], "fit": dict(base, algorithms=["cmaes"])})
 
 
 # --- the real HH model (after the hh stage is merged) ------------------------------------------

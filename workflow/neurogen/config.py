@@ -31,7 +31,7 @@ def check_config(config: dict, root: str | Path = ".") -> None:
                 errors.append(f"{key}.path: file {ds['path']!r} not found")
     if "classify" in config:
         errors.extend(_check_classify(config))
-    if config.get("fit"):
+    if config.get("fit") and "fit" in config.get("stages", []):
         errors.extend(_check_fit(config, root))
     if errors:
         raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))

@@ -57,7 +57,7 @@ def main(snakemake, log):
                        demo_batches=cfg["demo_batches"], log=log, **kw)
     row.update(model=w.model, target=slot, neuron=int(tr["neuron"]), type=int(tr["type"]),
                type_name=str(tr["type_name"]), train_time_s=train_time, train_samples=train_samples,
-               device=str(dev), s_per_sample=row["sim_time_s"] / max(row["samples_used"] + 1, 1))
+               device=str(dev), s_per_sample=row["sim_time_s"] / max(row["samples_used"], 1))
     write_npz(snakemake.output.candidates, **rec, param_names=np.array(sim.names))
     write_json({k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()},
                snakemake.output.result)

@@ -25,7 +25,7 @@ class FitProblem(Problem):
     """
 
     def __init__(self, simulator, target_responses, target_iv, time_s=None, free=None, fixed=None,
-                 log=None):
+                 log=None, target_clean=None):
         self.sim = simulator
         n_all = len(simulator.names)
         self.free = np.arange(n_all) if free is None else np.asarray(free, dtype=int)
@@ -38,11 +38,12 @@ class FitProblem(Problem):
         self.fixed = (lo + hi) / 2 if fixed is None else np.asarray(fixed, dtype=float).copy()
         self.target_resp = np.asarray(target_responses, dtype=np.float64)
         self.target_iv = np.asarray(target_iv, dtype=np.float64)
+        self.target_clean = None if target_clean is None else np.asarray(target_clean, dtype=np.float64)
         t = time_s if time_s is not None else simulator.time_s
         self.masks = window_masks(t, step=getattr(simulator, "step_s", (5.0, 10.0)),
                                   window=getattr(simulator, "window_s", (4.0, 11.0)))
         self.log = log
-        self.records = {"x": [], "F": [], "rmse": [], "iv": []}
+        self.records = {"x": [], "F": [], "rmse": [], "iv": [], "rmse_clean": []}
         self.n_nan = 0
         super().__init__(n_var=len(self.free), n_obj=2, xl=0.0, xu=1.0, vtype=float)
 
@@ -77,6 +78,11 @@ class FitProblem(Problem):
         self.records["F"].append(F.astype(np.float32))
         self.records["rmse"].append(rm.astype(np.float32))
         self.records["iv"].append(iv.astype(np.float32))
+        if self.target_clean is not None:
+            rc = response_rmse(resp, self.target_clean, self.masks)[:, 3]
+            self.records["rmse_clean"].append(np.where(bad, np.inf, rc).astype(np.float32))
+        else:
+            self.records["rmse_clean"].append(np.full(len(x), np.nan, np.float32))
 
     @property
     def n_evaluated(self) -> int:
@@ -86,7 +92,8 @@ class FitProblem(Problem):
         """All evaluated candidates, in evaluation order."""
         if not self.records["x"]:
             return {"x": np.zeros((0, self.n_var), np.float32), "F": np.zeros((0, 2), np.float32),
-                    "rmse": np.zeros((0, 4), np.float32), "iv": np.zeros((0, len(self.target_iv)), np.float32)}
+                    "rmse": np.zeros((0, 4), np.float32), "iv": np.zeros((0, len(self.target_iv)), np.float32),
+                    "rmse_clean": np.zeros(0, np.float32)}
         return {k: np.concatenate(v) for k, v in self.records.items()}
 
     def iv_rmse(self, iv):

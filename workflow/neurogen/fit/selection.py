@@ -46,10 +46,10 @@ def select(rmse_avg, ok) -> tuple[int, bool]:
 
 
 def load_didv_bounds(path, n_intervals: int | None = None) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """dI/dV bounds per neuron type from the hh stage's table (resources/hh/).
+    """dI/dV bounds per neuron type from the hh stage's table (``resources/hh/iv_bounds.csv``).
 
-    A CSV with one row per type and voltage interval: ``type`` (int code), ``lo``, ``hi``
-    (pA/mV; empty = unconstrained), ordered by voltage within each type.
+    One row per type and voltage interval: ``type`` (int code), ``slope_lo``/``slope_hi``
+    (pA/mV; ``lo``/``hi`` also accepted; empty = unconstrained), ordered by ``v_lo_mV`` when given.
     """
     import pandas as pd
 
@@ -57,12 +57,16 @@ def load_didv_bounds(path, n_intervals: int | None = None) -> dict[int, tuple[np
         t = pd.read_csv(path)
     except (OSError, ValueError) as e:
         raise NeurogenError(f"{path}: cannot read dI/dV bounds ({e})") from None
-    for c in ("type", "lo", "hi"):
+    lo_c = "slope_lo" if "slope_lo" in t else "lo"
+    hi_c = "slope_hi" if "slope_hi" in t else "hi"
+    for c in ("type", lo_c, hi_c):
         if c not in t:
             raise NeurogenError(f"{path}: missing column {c!r} (dI/dV bounds)")
     out = {}
     for ty, g in t.groupby("type", sort=True):
-        lo, hi = g["lo"].to_numpy(float), g["hi"].to_numpy(float)
+        if "v_lo_mV" in g:
+            g = g.sort_values("v_lo_mV")
+        lo, hi = g[lo_c].to_numpy(float), g[hi_c].to_numpy(float)
         if n_intervals is not None and len(lo) != n_intervals:
             raise NeurogenError(f"{path}: type {ty} has {len(lo)} intervals, the I–V has {n_intervals}")
         out[int(ty)] = (lo, hi)
