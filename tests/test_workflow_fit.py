@@ -68,16 +68,18 @@ def test_epgan_rows_when_present(ran, tmp_path):
     model = f["models"][0]
     targets = pd.read_csv(ran / "results" / "fit" / model / "targets.csv")
     ep = ran / "results" / "epgan" / model
-    ep.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"neuron": targets["neuron"], "rmse_pre_mV": 1.0, "rmse_mid_mV": 2.0, "rmse_post_mV": 3.0,
-                  "rmse_avg_mV": 2.0, "iv_rmse_pA": 5.0, "inference_time_s": 0.01}).to_csv(ep / "m.csv", index=False)
-    (ep / "t.json").write_text(json.dumps({"n_train": 100, "train_time_s": 60.0}))
+    (ep / "full").mkdir(parents=True, exist_ok=True)
+    rows = [{"method": m, "neuron": int(n), "type": "x", "rmse_pre_mV": 1.0, "rmse_mid_mV": 2.0,
+             "rmse_post_mV": 3.0, "rmse_avg_mV": 2.0 if m == "epgan_selected" else 9.0, "iv_rmse_pA": 5.0,
+             "simulation_failed": False} for m in ("epgan_selected", "default") for n in targets["neuron"]]
+    pd.DataFrame(rows).to_csv(ep / "per_neuron.csv", index=False)
+    pd.DataFrame({"epoch": [1, 2], "train_time_s": [20.0, 40.0]}).to_csv(ep / "full" / "history.csv", index=False)
     cfg = tmp_path / "ep.yaml"
-    cfg.write_text("stages: [fit]\nfit:\n  epgan: {enabled: true, metrics: 'results/epgan/{model}/m.csv', "
-                   "timing: 'results/epgan/{model}/t.json'}\n")
+    cfg.write_text("stages: [fit]\nfit:\n  epgan: {enabled: true}\n")
     snakemake(ran, "--configfile", "config/test.yaml", cfg)
     cmp_ = pd.read_csv(ran / "results" / "fit" / "comparison.csv")
     e = cmp_[cmp_["method"] == "epgan"]
     assert len(e) == len(targets) and (e["rmse_avg_mV"] == 2.0).all() and (e["train_time_s"] == 60.0).all()
+    assert (e["train_samples"] > 0).all()
     cost = pd.read_csv(ran / "results" / "fit" / "cost.csv")
     assert "epgan" in set(cost["method"])

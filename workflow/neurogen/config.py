@@ -86,8 +86,9 @@ def _check_fit(config, root) -> list[str]:
             except NeurogenError as e:
                 errors.append(str(e))
     ep = f.get("epgan", {})
-    if ep.get("enabled") and not ep.get("metrics"):
-        errors.append("fit.epgan: enabled needs 'metrics' (the epgan stage's per-neuron CSV, with {model})")
+    for k in ("per_neuron", "history"):
+        if ep.get("enabled") and not ep.get(k):
+            errors.append(f"fit.epgan: enabled needs {k!r} (an epgan stage output, with {{model}})")
     b = f.get("didv_bounds")
     if b and not (root / b).exists() and not Path(b).exists():
         errors.append(f"fit.didv_bounds: file {b!r} not found")

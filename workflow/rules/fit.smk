@@ -45,10 +45,16 @@ def fit_results():
 
 
 def fit_epgan_inputs():
+    """EP-GAN's files, only when fit.epgan.enabled (the fit stage also runs without epgan)."""
     ep = FT.get("epgan", {})
+    models = FT.get("models", ["small"])
     if not ep.get("enabled", False):
-        return []
-    return [ep["metrics"].format(model=m) for m in FT.get("models", ["small"])]
+        return {}
+    return {"epgan_per_neuron": [ep.get("per_neuron", "results/epgan/{model}/per_neuron.csv").format(model=m)
+                                 for m in models],
+            "epgan_history": [ep.get("history", "results/epgan/{model}/full/history.csv").format(model=m)
+                              for m in models],
+            "train": [f"results/hh/{m}/train.h5" for m in models]}
 
 
 wildcard_constraints:
@@ -137,9 +143,9 @@ rule fit_neuron:
 
 rule fit_merge:
     input:
+        unpack(lambda w: fit_epgan_inputs()),
         results=fit_results(),
         targets=expand(FT_DIR + "/targets.csv", model=FT.get("models", ["small"])),
-        epgan=fit_epgan_inputs(),
     output:
         comparison="results/fit/comparison.csv",
         medians="results/fit/medians.csv",
@@ -147,6 +153,7 @@ rule fit_merge:
     params:
         models=FT.get("models", ["small"]),
         epgan=lambda w: canonical(FT.get("epgan", {})),
+        epgan_enabled=FT.get("epgan", {}).get("enabled", False),
     log:
         "results/logs/fit/merge.log",
     benchmark:

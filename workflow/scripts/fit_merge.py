@@ -16,15 +16,21 @@ def main(snakemake, log):
             rows.append(json.load(fh))
     sps = [r["s_per_sample"] for r in rows if r.get("s_per_sample") and r["method"] != "npe"]
     s_per_sample = float(np.median(sps)) if sps else float("nan")
-    if snakemake.input.get("epgan"):
+    if snakemake.params.epgan_enabled:
+        import pandas as pd
+
+        from neurogen.fit.data import read_dataset
         from neurogen.fit.epgan_io import epgan_rows
 
-        targets = {m: p for m, p in zip(snakemake.params.models, snakemake.input.targets)}
-        ep_cfg = json.loads(snakemake.params.epgan)
-        timing = {m: ep_cfg["timing"].format(model=m) for m in snakemake.params.models} if ep_cfg.get("timing") else None
-        ep = epgan_rows(list(snakemake.input.epgan), targets, timing=timing, log=log)
-        log.info("EP-GAN: %d rows", len(ep))
-        rows.extend(ep)
+        ep = json.loads(snakemake.params.epgan)
+        for i, model in enumerate(snakemake.params.models):
+            n_train = read_dataset(snakemake.input.train[i], fields=())["n"]
+            ep_rows = epgan_rows(model, pd.read_csv(snakemake.input.targets[i]), snakemake.input.epgan_per_neuron[i],
+                                 snakemake.input.epgan_history[i], n_train,
+                                 speed=ep.get("speed", "").format(model=model) or None,
+                                 method=ep.get("method", "epgan_selected"))
+            log.info("EP-GAN (%s): %d rows", model, len(ep_rows))
+            rows.extend(ep_rows)
     df = compare.comparison(rows)
     write_csv(df, snakemake.output.comparison)
     med = compare.medians(df)

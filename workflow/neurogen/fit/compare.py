@@ -17,7 +17,7 @@ from .. import NeurogenError
 
 COLUMNS = ["model", "method", "budget_total", "target", "neuron", "type", "type_name",
            "rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV", "rmse_avg_mV", "iv_rmse_pA",
-           "rmse_avg_clean_mV", "param_mae_norm", "samples_used", "train_samples", "pop_size", "n_gen",
+           "rmse_avg_fit_mV", "param_mae_norm", "samples_used", "train_samples", "pop_size", "n_gen",
            "meets_bounds", "n_within_bounds", "selected", "train_time_s", "wall_time_s", "sim_time_s"]
 
 N_CELEGANS = 279

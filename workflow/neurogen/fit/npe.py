@@ -82,8 +82,9 @@ def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_
     samples = posterior.sample((int(k),), x=xt, show_progress_bars=False).numpy()
     labels = ["sample"] * len(samples)
     if use_map:
-        m = posterior.map(x=xt, num_iter=map_iter, num_init_samples=min(1000, 10 * k),
-                          show_progress_bars=False).numpy().reshape(1, -1)
+        posterior.set_default_x(xt)
+        m = posterior.map(num_iter=map_iter, num_init_samples=min(1000, 10 * k),
+                          show_progress_bars=False).detach().numpy().reshape(1, -1)
         samples = np.concatenate([samples, m])
         labels.append("map")
     return np.clip(samples, 0, 1), np.array(labels)

@@ -79,10 +79,11 @@ class FitProblem(Problem):
         self.records["rmse"].append(rm.astype(np.float32))
         self.records["iv"].append(iv.astype(np.float32))
         if self.target_clean is not None:
-            rc = response_rmse(resp, self.target_clean, self.masks)[:, 3]
-            self.records["rmse_clean"].append(np.where(bad, np.inf, rc).astype(np.float32))
+            rc = response_rmse(resp, self.target_clean, self.masks)
+            rc[bad] = np.inf
+            self.records["rmse_clean"].append(rc.astype(np.float32))
         else:
-            self.records["rmse_clean"].append(np.full(len(x), np.nan, np.float32))
+            self.records["rmse_clean"].append(np.full((len(x), 4), np.nan, np.float32))
 
     @property
     def n_evaluated(self) -> int:
@@ -93,7 +94,7 @@ class FitProblem(Problem):
         if not self.records["x"]:
             return {"x": np.zeros((0, self.n_var), np.float32), "F": np.zeros((0, 2), np.float32),
                     "rmse": np.zeros((0, 4), np.float32), "iv": np.zeros((0, len(self.target_iv)), np.float32),
-                    "rmse_clean": np.zeros(0, np.float32)}
+                    "rmse_clean": np.zeros((0, 4), np.float32)}
         return {k: np.concatenate(v) for k, v in self.records.items()}
 
     def iv_rmse(self, iv):

@@ -55,12 +55,15 @@ def fit_one(method: str, simulator, target: dict, *, bounds=None, seed: int = 0,
         ok = np.ones(len(rec["x"]), dtype=bool)
     idx, meets = select(rec["rmse"][:, 3], ok)
     best_x = rec["x"][idx:idx + 1].astype(np.float64)
-    rm = rec["rmse"][idx].astype(np.float64)        # the selected candidate's errors, as evaluated
+    rm_fit = rec["rmse"][idx].astype(np.float64)    # vs the (noisy) target that was fitted: selection
+    # reported errors: vs the target's noise-free responses (ground truth), as EP-GAN's evaluation,
+    # else vs the fitted responses
+    rm = rec["rmse_clean"][idx].astype(np.float64) if target.get("responses_clean") is not None else rm_fit
     row.update({
         "rmse_pre_mV": float(rm[0]), "rmse_mid_mV": float(rm[1]), "rmse_post_mV": float(rm[2]),
         "rmse_avg_mV": float(rm[3]),
         "iv_rmse_pA": float(iv_rmse(rec["iv"][idx:idx + 1], target["iv"])[0]),
-        "rmse_avg_clean_mV": float(rec["rmse_clean"][idx]),
+        "rmse_avg_fit_mV": float(rm_fit[3]),
         "param_mae_norm": (float(np.abs(best_x[0] - prob.to_normalised(np.asarray(target["params"])[None])[0]).mean())
                            if target.get("params") is not None else np.nan),
         "samples_used": prob.n_evaluated,
