@@ -14,8 +14,16 @@ def fit_n_targets():
     return len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
 
 
-def fit_block():
-    keys = ("pop_size", "CR", "F", "demo_batches", "npe")
+def fit_block(method):
+    """The config values one method's jobs use (so a change reruns only that method's jobs)."""
+    if method == "npe":
+        keys = ("npe",)
+    elif method == "demo":
+        keys = ("pop_size", "CR", "F", "demo_batches")
+    elif method == "nsga2":
+        keys = ("pop_size",)
+    else:
+        keys = ("pop_size", "CR", "F")
     return canonical({k: FT[k] for k in keys if k in FT})
 
 
@@ -94,7 +102,7 @@ rule fit_npe_train:
     output:
         FT_DIR + "/npe/b{budget}/posterior.pt",
     params:
-        npe=canonical(FT.get("npe", {})),
+        npe=canonical({k: v for k, v in FT.get("npe", {}).items() if k not in ("k", "map")}),
         seed=config["seed"],
     log:
         "results/logs/fit/{model}/npe_train_b{budget}.log",
@@ -122,7 +130,7 @@ rule fit_neuron:
         result=FT_DIR + "/b{budget}/{method}/t{target}.json",
         candidates=FT_DIR + "/b{budget}/{method}/t{target}_candidates.npz",
     params:
-        fit=fit_block(),
+        fit=lambda w: fit_block(w.method),
         sim=fit_sim_settings(),
         device=config.get("device", "auto"),
         seed=config["seed"],

@@ -52,9 +52,9 @@ def main(snakemake, log):
         train_time, train_samples = blob["info"]["train_time_s"], blob["info"]["n_train"]
     log.info("target %d = test neuron %d (type %s), method %s, total budget %d, device %s",
              slot, int(tr["neuron"]), tr["type_name"], method, budget, dev)
-    row, rec = fit_one(method, sim, target, bounds=bounds, seed=seed, pop_size=cfg["pop_size"], CR=cfg["CR"],
-                       F=cfg["F"], budget_total=budget, n_targets=len(targets),
-                       demo_batches=cfg["demo_batches"], log=log, **kw)
+    row, rec = fit_one(method, sim, target, bounds=bounds, seed=seed, pop_size=cfg.get("pop_size", 600),
+                       CR=cfg.get("CR", 0.3), F=cfg.get("F", 1.5), budget_total=budget, n_targets=len(targets),
+                       demo_batches=cfg.get("demo_batches", 4), log=log, **kw)
     row.update(model=w.model, target=slot, neuron=int(tr["neuron"]), type=int(tr["type"]),
                type_name=str(tr["type_name"]), train_time_s=train_time, train_samples=train_samples,
                device=str(dev), s_per_sample=row["sim_time_s"] / max(row["samples_used"], 1))
