@@ -210,7 +210,7 @@ def test_npe_recovers_parameters():
     rand = FitProblem(sim2, tgt["responses"], tgt["iv"])
     rand.evaluate(rng.random((30, 4)))
     assert row["rmse_avg_mV"] < np.median(rand.recorded()["rmse"][:, 3])
-    with pytest.raises(NeurogenError, match="at least 20"):
+    with pytest.raises(NeurogenError, match="at least 10"):
         npe.train(x[:5], npe.features(r[:5], iv[:5]), seed=0)
 
 

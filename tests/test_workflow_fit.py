@@ -23,8 +23,6 @@ def _fit_only(wf):
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory):
-    if "fit" not in TEST_CFG.get("stages", []):
-        pytest.skip("stage fit not in config/test.yaml")
     from conftest import copy_workflow
 
     wf = copy_workflow(tmp_path_factory.mktemp("fit") / "wf")

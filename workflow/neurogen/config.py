@@ -95,8 +95,6 @@ def _check_fit(config, root) -> list[str]:
         if a not in METHODS:
             errors.append(f"fit.algorithms: unknown method {a!r}; known: {', '.join(METHODS)}")
     t = f.get("targets", {"per_type": 3})
-    if t.get("indices") is not None and t.get("per_type") is not None:
-        errors.append("fit.targets: give either per_type or indices, not both")
     n_targets = len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
     if any(a != "npe" for a in f.get("algorithms", [])):
         for b in f.get("budgets", []):
