@@ -79,12 +79,17 @@ def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_
     xt = torch.as_tensor(x)
     if not torch.isfinite(xt).all():
         raise NeurogenError("NPE: the target's features contain NaN/inf")
-    samples = posterior.sample((int(k),), x=xt, show_progress_bars=False).numpy()
+    # no rejection of samples outside the box: a flow trained on few simulations can put most of
+    # its mass outside, and rejection sampling then never ends; such samples are clipped instead
+    st = posterior.sample((int(k),), x=xt, show_progress_bars=False, reject_outside_prior=False)
+    st = st.detach()
+    samples = st.numpy()
     labels = ["sample"] * len(samples)
     if use_map:
         posterior.set_default_x(xt)
-        m = posterior.map(num_iter=map_iter, num_init_samples=min(1000, 10 * k),
-                          show_progress_bars=False).detach().numpy().reshape(1, -1)
-        samples = np.concatenate([samples, m])
+        init = torch.clamp(st, 1e-4, 1 - 1e-4)
+        m = posterior.map(num_iter=map_iter, init_method=init, num_init_samples=len(init),
+                          num_to_optimize=min(len(init), 20), show_progress_bars=False)
+        samples = np.concatenate([samples, m.detach().numpy().reshape(1, -1)])
         labels.append("map")
     return np.clip(samples, 0, 1), np.array(labels)
