@@ -69,7 +69,7 @@ def cost_curve(cost: pd.DataFrame, title: str = ""):
             for k, (b, g) in enumerate(d[d["method"] == m].groupby("budget_total")):
                 g = g.sort_values("n_neurons")
                 ls = "-" if k == 0 else ":"
-                meas = g[~g["extrapolated"]]
+                meas = g[g["n_neurons"] == g["measured_neurons"]]
                 ax.plot(g["n_neurons"], g["T_hours"], ls, color=colors[m], alpha=0.45)
                 ax.plot(meas["n_neurons"], meas["T_hours"], "o", color=colors[m])
                 last = g.iloc[-1]
