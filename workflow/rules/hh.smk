@@ -97,7 +97,7 @@ rule hh_figures:
         mem_mb=lambda w: res("hh_figures", "mem_mb", 4000),
         runtime=lambda w: res("hh_figures", "runtime", 10),
     conda:
-        env("plots")
+        env("hh")
     script:
         "../scripts/hh_figures.py"
 

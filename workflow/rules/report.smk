@@ -20,6 +20,11 @@ TABLE_DOCS = {
     "baseline.csv": "The pipelines selected by the study's criteria (absolute train − CV gap and SD of "
     "the CV accuracy below their limits, then the best CV accuracy), refit on the whole training "
     "split and scored once on the held-out test split (test_accuracy, test_macro_f1).",
+    "acceptance.csv": "EP-GAN training-data generation of one HH model: how many parameter sets "
+    "were sampled (step 1), matched each response type's dI/dV bounds and were selected for type "
+    "balance (step 2), blew up (non-finite) or left (-100, 150) mV under current clamp (step 3), "
+    "and were accepted, then split into train and held-out test sets; with the fraction of the "
+    "sampled sets.",
     "comparison.csv": "One row per target neuron and method (NSGA-II, DEMO, GDE3, NSDE, NPE, EP-GAN when "
     "present) and total simulation budget: membrane-potential RMSE in the pre, mid and post windows and "
     "their mean (mV), steady-state I-V RMSE (pA), samples simulated for the neuron, training samples and "
