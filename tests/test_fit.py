@@ -210,8 +210,8 @@ def test_npe_recovers_parameters():
     rand = FitProblem(sim2, tgt["responses"], tgt["iv"])
     rand.evaluate(rng.random((30, 4)))
     assert row["rmse_avg_mV"] < np.median(rand.recorded()["rmse"][:, 3])
-    with pytest.raises(NeurogenError, match="at least 10"):
-        npe.train(x[:5], npe.features(r[:5], iv[:5]), seed=0)
+    with pytest.raises(NeurogenError, match="at least 5"):
+        npe.train(x[:4], npe.features(r[:4], iv[:4]), seed=0)
 
 
 # --- data, targets, comparison ---------------------------------------------------------------

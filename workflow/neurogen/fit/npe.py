@@ -34,8 +34,8 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     x = np.asarray(x, dtype=np.float32)
     if len(theta) != len(x):
         raise NeurogenError(f"NPE: {len(theta)} parameter sets but {len(x)} simulations")
-    if len(theta) < 10:
-        raise NeurogenError(f"NPE: need at least 10 training simulations (got {len(theta)})")
+    if len(theta) < 5:
+        raise NeurogenError(f"NPE: need at least 5 training simulations (got {len(theta)})")
     keep = np.isfinite(x).all(axis=1) & np.isfinite(theta).all(axis=1)
     if not keep.all() and log is not None:
         log.warning("NPE: dropping %d training simulations with NaN/inf", int((~keep).sum()))
