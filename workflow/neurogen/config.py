@@ -33,6 +33,8 @@ def check_config(config: dict, root: str | Path = ".") -> None:
         errors.extend(_check_classify(config))
     if "hh" in config:
         errors.extend(_check_hh(config, root))
+    if config.get("fit") and "fit" in config.get("stages", []):
+        errors.extend(_check_fit(config, root))
     if errors:
         raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))
 
@@ -80,4 +82,31 @@ def _check_hh(config, root) -> list[str]:
     dt = h.get("dt_ms")
     if dt is not None and abs(20.0 / dt - round(20.0 / dt)) > 1e-6:
         errors.append(f"hh.dt_ms: {dt} ms does not divide the 20 ms recording grid (e.g. 0.1, 0.25, 0.5, 1, 2)")
+    return errors
+
+
+def _check_fit(config, root) -> list[str]:
+    from .fit.budget import generations
+    from .fit.run import METHODS
+
+    f = config["fit"]
+    errors = []
+    for a in f.get("algorithms", []):
+        if a not in METHODS:
+            errors.append(f"fit.algorithms: unknown method {a!r}; known: {', '.join(METHODS)}")
+    t = f.get("targets", {"per_type": 3})
+    n_targets = len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
+    if any(a != "npe" for a in f.get("algorithms", [])):
+        for b in f.get("budgets", []):
+            try:
+                generations(int(b), n_targets, int(f.get("pop_size", 600)))
+            except NeurogenError as e:
+                errors.append(str(e))
+    ep = f.get("epgan", {})
+    for k in ("per_neuron", "history"):
+        if ep.get("enabled") and not ep.get(k):
+            errors.append(f"fit.epgan: enabled needs {k!r} (an epgan stage output, with {{model}})")
+    b = f.get("didv_bounds")
+    if b and not (root / b).exists() and not Path(b).exists():
+        errors.append(f"fit.didv_bounds: file {b!r} not found")
     return errors

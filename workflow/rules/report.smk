@@ -25,6 +25,17 @@ TABLE_DOCS = {
     "balance (step 2), blew up (non-finite) or left (-100, 150) mV under current clamp (step 3), "
     "and were accepted, then split into train and held-out test sets; with the fraction of the "
     "sampled sets.",
+    "comparison.csv": "One row per target neuron and method (NSGA-II, DEMO, GDE3, NSDE, NPE, EP-GAN when "
+    "present) and total simulation budget: membrane-potential RMSE in the pre, mid and post windows and "
+    "their mean (mV), steady-state I-V RMSE (pA), samples simulated for the neuron, training samples and "
+    "time of amortised methods, whether the selected parameters meet the dI/dV bounds, wall time.",
+    "medians.csv": "Per model, method and total budget: median (quartiles, mean, SD) of the response and "
+    "I-V RMSE over the target neurons, samples per neuron, share meeting the dI/dV bounds, wall time.",
+    "cost.csv": "The cost curve T(N): hours to infer N neurons per method and budget, from measured times "
+    "(per-neuron fitting: N times the time per neuron; amortised: data simulation + training + N times "
+    "inference); rows beyond the measured number of neurons are extrapolations (up to 279).",
+    "targets.csv": "The target neurons of the fitting comparison: their row in the hh stage's test set "
+    "and their response type.",
 }
 
 
