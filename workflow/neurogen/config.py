@@ -83,7 +83,10 @@ def _check_augment(config) -> list[str]:
     have = config.get("split", {}).get("repeats", 1)
     if reps > have:
         errors.append(f"augment.repeats: {reps} repeats asked for but split.repeats is {have}")
-    for name, params in (a.get("generators") or {}).items():
+    for name in a.get("generators") or []:
+        if name not in GENERATORS:
+            errors.append(f"augment.generators: unknown generator {name!r}; known: {', '.join(GENERATORS)}")
+    for name, params in (a.get("generator_params") or {}).items():
         if name not in GENERATORS:
             errors.append(f"augment.generators: unknown generator {name!r}; known: {', '.join(GENERATORS)}")
             continue
@@ -93,13 +96,16 @@ def _check_augment(config) -> list[str]:
             errors.append(str(e))
         for k in ("seed", "device"):
             if k in (params or {}):
-                errors.append(f"augment.generators.{name}.{k}: set at the top level of the config, not per generator")
-    for name, params in (a.get("classifiers") or {}).items():
+                errors.append(f"augment.generator_params.{name}.{k}: set at the top level of the config, not per generator")
+    for name in a.get("classifiers") or []:
         if name not in reg.CLASSIFIERS:
             errors.append(f"augment.classifiers: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
+    for name, params in (a.get("classifier_params") or {}).items():
+        if name not in reg.CLASSIFIERS:
+            errors.append(f"augment.classifier_params: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
             continue
         valid = reg.make_classifier(name).get_params()
         for p in params or {}:
             if p not in valid:
-                errors.append(f"augment.classifiers.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}")
+                errors.append(f"augment.classifier_params.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}")
     return errors

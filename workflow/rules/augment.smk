@@ -9,14 +9,20 @@
 #   augment_plots:  figures
 AU = config.get("augment", {})
 AU_DIR = "results/augment/{dataset}"
-AU_GENS = list(AU.get("generators", {}))
+AU_GENS = list(AU.get("generators", []))
 AU_DEEP = ("gan", "vae", "flow", "ddpm")
 
 
 wildcard_constraints:
-    generator="[a-z]+",
+    generator="smote|gan|vae|flow|ddpm",
     mode="scaled|reduced",
     size="[0-9]+",
+
+
+def au_panel():
+    """The classifier panel: name -> parameters, in the order of augment.classifiers."""
+    cp = AU.get("classifier_params", {}) or {}
+    return {c: (cp.get(c) or {}) for c in AU.get("classifiers", [])}
 
 
 def au_common_params():
@@ -36,8 +42,9 @@ rule augment_fit:
     output:
         AU_DIR + "/models/{generator}_{mode}.pkl",
     params:
-        gen_params=lambda w: canonical({**AU["generators"][w.generator],
-                                        "outlier_sd": AU.get("outlier_sd", 3.0)}),
+        gen_params=lambda w: canonical({**(AU.get("generator_params", {}).get(w.generator) or {}),
+                                        "outlier_sd": AU.get("outlier_sd", 3.0),
+                                        "outlier_ref": AU.get("outlier_ref", "range")}),
         **au_common_params(),
     log:
         "results/logs/augment/{dataset}/fit_{generator}_{mode}.log",
@@ -67,7 +74,7 @@ rule augment_eval:
         mannwhitney=AU_DIR + "/parts/{generator}_{mode}_{size}.mannwhitney.csv",
         samples=AU_DIR + "/parts/{generator}_{mode}_{size}.samples.npz",
     params:
-        panel=canonical(AU.get("classifiers", {})),
+        panel=canonical(au_panel()),
         keep_samples=AU.get("pca_points", 3000),
         **au_common_params(),
     log:
@@ -94,7 +101,7 @@ rule augment_noaug:
         scores=AU_DIR + "/parts/none_{mode}_0.scores.csv",
         interclass=AU_DIR + "/parts/none_{mode}_0.interclass.csv",
     params:
-        panel=canonical(AU.get("classifiers", {})),
+        panel=canonical(au_panel()),
         **au_common_params(),
     log:
         "results/logs/augment/{dataset}/noaug_{mode}.log",

@@ -40,7 +40,8 @@ def main(snakemake, log):
             write_csv(df, getattr(snakemake.output, kind))
     if "samples" in snakemake.output.keys():
         s = out["samples"] or {}
-        write_npz(snakemake.output.samples, **{k: np.asarray(v) for k, v in s.items()})
+        write_npz(snakemake.output.samples, **{k: (np.asarray(v).astype(str) if k.startswith("y_") else np.asarray(v, float))
+                                              for k, v in s.items()})
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -36,7 +36,7 @@ def generator_params(name: str) -> dict:
     return {k: p.default for k, p in sig.parameters.items() if k != "self"}
 
 
-def check_params(name: str, params: dict, where: str = "augment.generators") -> None:
+def check_params(name: str, params: dict, where: str = "augment.generator_params") -> None:
     valid = generator_params(name)
     for p in params or {}:
         if p not in valid:

@@ -2,9 +2,12 @@
 
 ``fit(X, y) -> self`` learns one class-conditional model from real training cells;
 ``sample(n_per_class, random_state) -> (X, y)`` draws ``n_per_class`` synthetic cells for every
-class seen in ``fit``. After sampling, rows that are not finite or lie more than
-``outlier_sd`` standard deviations from the mean of the real training data (any feature,
-the study's criterion) are removed, counted and logged; ``report_`` holds the counts per class
+class seen in ``fit``. After sampling, rows that are not finite or out of range in any feature
+are removed, counted and logged. Out of range (``outlier_ref``): ``"range"`` (default) — more
+than ``outlier_sd`` SD beyond the range [min, max] of the real training cells, so that no
+interpolation between real cells is ever removed; ``"mean"`` — more than ``outlier_sd`` SD from
+the real training mean (the study's criterion for its PCA figures; it also removes synthetic
+copies of real cells that lie in the tails). ``report_`` holds the counts per class
 (``class, n_requested, n_nonfinite, n_out_of_range, n_kept``). Features that are constant in
 the training data are constant in the samples too.
 
@@ -29,8 +32,13 @@ MIN_CLASS_CELLS = 2
 class Generator:
     name = "base"
 
-    def __init__(self, outlier_sd: float | None = 3.0, seed: int = 0):
+    def __init__(self, outlier_sd: float | None = 3.0, outlier_ref: str = "range", seed: int = 0):
+        if outlier_ref not in ("range", "mean"):
+            raise NeurogenError(f"{self.name}: outlier_ref must be 'range' or 'mean', not {outlier_ref!r}")
+        if outlier_sd is not None and not outlier_sd > 0:
+            raise NeurogenError(f"{self.name}: outlier_sd must be > 0 (or None to keep every finite sample)")
         self.outlier_sd = outlier_sd
+        self.outlier_ref = outlier_ref
         self.seed = seed
 
     # -- fitting -----------------------------------------------------------------------------
@@ -62,6 +70,7 @@ class Generator:
         self.n_features_in_ = X.shape[1]
         self.mean_ = X.mean(axis=0)
         self.sd_ = X.std(axis=0)
+        self.min_, self.max_ = X.min(axis=0), X.max(axis=0)
         self.constant_ = self.sd_ <= 1e-12 * np.maximum(1.0, np.abs(self.mean_))
         if self.constant_.any():
             log.info("%s: %d constant feature(s) (columns %s) are kept constant in the samples",
@@ -106,8 +115,13 @@ class Generator:
         nonfinite = ~np.isfinite(Xs).all(axis=1)
         if self.outlier_sd is not None:
             sd = np.where(self.constant_, np.inf, self.sd_)
+            k = self.outlier_sd * sd
             with np.errstate(invalid="ignore"):
-                far = (np.abs(Xs - self.mean_) > self.outlier_sd * sd).any(axis=1) & ~nonfinite
+                if self.outlier_ref == "mean":
+                    out = np.abs(Xs - self.mean_) > k
+                else:
+                    out = (Xs < self.min_ - k) | (Xs > self.max_ + k)
+                far = out.any(axis=1) & ~nonfinite
         else:
             far = np.zeros(len(Xs), bool)
         keep = ~(nonfinite | far)
@@ -120,9 +134,10 @@ class Generator:
                                                    "n_out_of_range", "n_kept"])
         n_bad = int((~keep).sum())
         if n_bad:
-            log.warning("%s: removed %d of %d synthetic cells (%d non-finite, %d beyond %.1f SD of the "
-                        "real training data)", self.name, n_bad, len(Xs), int(nonfinite.sum()),
-                        int(far.sum()), self.outlier_sd or 0)
+            log.warning("%s: removed %d of %d synthetic cells (%d non-finite, %d more than %.1f SD beyond "
+                        "the real training %s)", self.name, n_bad, len(Xs), int(nonfinite.sum()),
+                        int(far.sum()), self.outlier_sd or 0,
+                        "mean" if self.outlier_ref == "mean" else "range")
         return Xs[keep], cs[keep]
 
     # -- convenience -------------------------------------------------------------------------

@@ -19,9 +19,10 @@ class DDPMGenerator(TorchGenerator):
 
     def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, timesteps: int = 1000,
                  beta_start: float = 1e-4, beta_end: float = 0.02, hidden: int = 256, t_embed: int = 32,
-                 device: str = "auto", log_every: int = 50, outlier_sd: float | None = 3.0, seed: int = 0):
+                 device: str = "auto", log_every: int = 50, outlier_sd: float | None = 3.0,
+                 outlier_ref: str = "range", seed: int = 0):
         super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, seed=seed)
+                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.timesteps = timesteps
         self.beta_start = beta_start
         self.beta_end = beta_end

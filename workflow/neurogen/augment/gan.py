@@ -14,9 +14,10 @@ class GANGenerator(TorchGenerator):
 
     def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 2e-4, beta1: float = 0.5,
                  noise_dim: int = 32, hidden: int = 128, device: str = "auto", log_every: int = 50,
-                 outlier_sd: float | None = 3.0, seed: int = 0):
+                 outlier_sd: float | None = 3.0,
+                 outlier_ref: str = "range", seed: int = 0):
         super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, seed=seed)
+                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.beta1 = beta1
         self.noise_dim = noise_dim
 

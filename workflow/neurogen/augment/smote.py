@@ -16,8 +16,9 @@ log = logging.getLogger("neurogen")
 class SMOTEGenerator(Generator):
     name = "smote"
 
-    def __init__(self, k_neighbors: int = 5, outlier_sd: float | None = 3.0, seed: int = 0):
-        super().__init__(outlier_sd=outlier_sd, seed=seed)
+    def __init__(self, k_neighbors: int = 5, outlier_sd: float | None = 3.0,
+                 outlier_ref: str = "range", seed: int = 0):
+        super().__init__(outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.k_neighbors = k_neighbors
 
     def _fit(self, X, codes):

@@ -21,8 +21,9 @@ class TorchGenerator(Generator):
     name = "torch"
 
     def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, hidden: int = 128,
-                 device: str = "auto", log_every: int = 50, outlier_sd: float | None = 3.0, seed: int = 0):
-        super().__init__(outlier_sd=outlier_sd, seed=seed)
+                 device: str = "auto", log_every: int = 50, outlier_sd: float | None = 3.0,
+                 outlier_ref: str = "range", seed: int = 0):
+        super().__init__(outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -12,9 +12,10 @@ class VAEGenerator(TorchGenerator):
 
     def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, latent_dim: int = 2,
                  hidden: int = 64, beta: float = 1.0, device: str = "auto", log_every: int = 50,
-                 outlier_sd: float | None = 3.0, seed: int = 0):
+                 outlier_sd: float | None = 3.0,
+                 outlier_ref: str = "range", seed: int = 0):
         super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, seed=seed)
+                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.latent_dim = latent_dim
         self.beta = beta
 
