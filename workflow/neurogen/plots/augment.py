@@ -125,7 +125,7 @@ def top_pipelines(scores: pd.DataFrame, n: int = 10, title: str = ""):
 
 def pca_grid(samples: dict, title: str = ""):
     """``samples``: {(generator, size): npz dict}. PCA fit on the real (train + test) cells."""
-    from ..fidelity import pca_projection
+    from ..fidelity.profiles import pca_projection
 
     keys = [k for k in samples if samples[k] is not None and "synthetic" in samples[k]]
     gens = [g for g in GEN_ORDER if any(k[0] == g for k in keys)]
