@@ -22,6 +22,19 @@ import numpy as np
 import pandas as pd
 
 
+def _write(parts, out, fit_times):
+    from neurogen.augment.evaluate import summarise_scores
+
+    out.mkdir(parents=True, exist_ok=True)
+    rep = pd.concat([p["scores"] for p in parts], ignore_index=True).assign(dataset="etype")
+    summarise_scores(rep).to_csv(out / "scores.csv", index=False)
+    rep.to_csv(out / "scores_repeats.csv", index=False)
+    mws = [p["mannwhitney"] for p in parts if len(p["mannwhitney"])]
+    if mws:
+        pd.concat(mws, ignore_index=True).to_csv(out / "mannwhitney.csv", index=False)
+    pd.DataFrame(fit_times).to_csv(out / "cost.csv", index=False)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("table")
@@ -36,6 +49,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default="results/bench_augment")
     a = ap.parse_args(argv)
+    from neurogen.io import get_logger
+
+    get_logger("neurogen")                        # progress (epochs, sampling) on stderr
 
     import torch
 
@@ -67,6 +83,7 @@ def main(argv=None):
                                   features=splits[0].features))
             fit_times[-1][f"eval_s_size_{s}"] = time.perf_counter() - t1
             print(f"{g} {s}: done ({time.perf_counter() - t1:.0f} s)", flush=True)
+        _write(parts, Path(a.out), fit_times)     # after each generator, so a long run keeps its results
     rep = pd.concat([p["scores"] for p in parts], ignore_index=True).assign(dataset="etype")
     summ = summarise_scores(rep)
     mw = pd.concat([p["mannwhitney"] for p in parts if len(p["mannwhitney"])], ignore_index=True)

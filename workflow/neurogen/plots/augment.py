@@ -211,7 +211,7 @@ def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwh
             ax.text(k + 1, top * 1.04, f"p={p:.2g}", ha="center", fontsize=7)
     ax.set_ylim(0, top * 1.12)
     ax.set_ylabel("MAE between class mean profiles (scaled units)")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(title or "Fidelity: synthetic-to-real test class MAE vs natural inter-class MAE "
                           "(one-sided Mann–Whitney, median p over repeats)")
