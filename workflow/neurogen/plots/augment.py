@@ -145,8 +145,8 @@ def pca_grid(samples: dict, title: str = ""):
             real = np.vstack([d["train"], d["test"]])
             pr, (ps,), pca = pca_projection(real, [d["synthetic"]])
             ev = pca.explained_variance_ratio_
-            ax.scatter(ps[:, 0], ps[:, 1], s=3, alpha=0.35, color="tab:orange", label="synthetic")
             ax.scatter(pr[:, 0], pr[:, 1], s=3, alpha=0.5, color="tab:blue", label="real (train + test)")
+            ax.scatter(ps[:, 0], ps[:, 1], s=3, alpha=0.3, color="tab:orange", label="synthetic")
             ax.set_title(f"{g}, {s} per class", fontsize=9)
             ax.set_xlabel(f"PC1 ({100 * ev[0]:.0f} %)", fontsize=8)
             if pca.n_components_ > 1:
