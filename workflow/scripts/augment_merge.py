@@ -19,6 +19,11 @@ def main(snakemake, log):
 
     rep = cat(snakemake.input.scores)
     lead = ["dataset", "generator", "mode", "size", "repeat"]
+    if rep.empty:
+        from neurogen import NeurogenError
+
+        raise NeurogenError("no scores: no selected baseline fits augment.modes (mode 'reduced' needs "
+                            "a baseline with a reducer); add mode 'scaled'")
     rep = rep[lead + [c for c in rep.columns if c not in lead]]
     write_csv(rep, snakemake.output.repeats)
     summary = summarise_scores(rep).sort_values("accuracy_mean", ascending=False, kind="stable")
