@@ -194,3 +194,12 @@ def test_fit_resample_and_pickle_roundtrip(tmp_path):
     p.write_bytes(pickle.dumps(g.to_cpu()))
     g2 = pickle.loads(p.read_bytes()).to_device("cpu")
     np.testing.assert_allclose(g2.sample(10, random_state=3)[0], before)
+
+
+def test_flow_with_more_features_than_hidden_units():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 71))                   # mee-type has 71 numeric features
+    y = np.array(["a", "b"] * 20)
+    g = make_generator("flow", epochs=1, hidden=64, device="cpu").fit(X, y)
+    Xs, _ = g.sample(3, random_state=0)
+    assert Xs.shape[1] == 71

@@ -1,18 +1,21 @@
 """Conditional masked autoregressive flow (MAF), 4 layers by default (the study's architecture).
 
 Each layer is an affine autoregressive transform u = (x − m(x<i, c)) · exp(−s(x<i, c)) whose
-shift m and log-scale s come from a MADE network conditioned on the class (Pyro's
+shift m and log-scale s come from a MADE network (hidden width at least the number of features) conditioned on the class (Pyro's
 ``pyro.nn.ConditionalAutoRegressiveNN``); consecutive layers use different variable orders.
 Trained by maximum likelihood (Adam, lr 1e-3): the density direction is one parallel pass;
 sampling inverts each layer in D sequential passes (D = number of features).
 """
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
 
 from .torchbase import TorchGenerator
+
+log = logging.getLogger("neurogen")
 
 
 class FlowGenerator(TorchGenerator):
@@ -35,6 +38,9 @@ class FlowGenerator(TorchGenerator):
 
         Z, C = self._prepare(X, codes)
         d, k, h = X.shape[1], self.n_classes_, self.hidden
+        if h < d:   # a MADE layer needs at least as many units as inputs
+            log.info("flow: hidden units raised from %d to %d (the number of features)", h, d)
+            h = d
         self.d_ = d
         g = torch.Generator().manual_seed(self.seed + 3)
         layers = []
