@@ -165,6 +165,12 @@ REBUILD_CASES = {
          {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_merge",
           "device_check"}),
     ],
+    "augment": [
+        ("augment:\n  generator_params:\n    gan: {epochs: 4}\n",
+         {"augment_fit": 1, "augment_eval": 1, "augment_merge": 1, "augment_plots": 1},
+         {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_select",
+          "augment_noaug", "device_check"}),
+    ],
     "report": [("report: {max_rows: 5}\n", {"report_table": None}, {"device_check"})],
     "hh": [("hh:\n  noise_mV: 2.0\n", {"hh_merge": 1, "hh_figures": 1},
             {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"})],
