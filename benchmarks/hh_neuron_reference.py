@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT / "workflow"))
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dt", type=float, default=0.1)
+    ap.add_argument("--dt", type=float, default=0.25)
+    ap.add_argument("--dt-vclamp", type=float, default=0.1)
     ap.add_argument("--shared", default=os.environ.get("NEUROGEN_SHARED", str(ROOT.parent / "shared")))
     ap.add_argument("--out", default=str(ROOT / "docs" / "hh_neuron_overlay.png"))
     a = ap.parse_args()
@@ -38,7 +39,7 @@ def main():
     fig, axes = plt.subplots(2, 2, figsize=(13, 8))
     for row, n in enumerate(["RIM", "AIY"]):
         t0 = time.time()
-        r = compare_neuron(folder, n, dt_ms=a.dt)
+        r = compare_neuron(folder, n, dt_ms=a.dt, dt_vclamp_ms=a.dt_vclamp)
         print(f"{n}: dt {a.dt} ms, {time.time() - t0:.1f} s (load {os.getloadavg()[0]:.1f})")
         print("  RMSE per amplitude (mV):", dict(zip(r["amplitudes"].tolist(), r["rmse"].round(4).tolist())))
         d = r["iv_ours_vclamp"] - r["iv_neuron"]

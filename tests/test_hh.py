@@ -145,6 +145,9 @@ def test_simulate_errors(space):
         simulate_cclamp(p, [0.0], dt_ms=0.3)
     with pytest.raises(NeurogenError, match="window"):
         simulate_cclamp(p, [0.0], protocol=Protocol(window_s=(4.0, 20.0)))
+    blow = space.with_values(C=-1.0, LEAK_g=3.0)  # negative capacitance: V runs away
+    with pytest.raises(NeurogenError, match="blew up"):
+        simulate_cclamp(blow[None], [0.0], dt_ms=10.0, protocol=Protocol(t_total_s=12.0), on_nonfinite="raise")
     zero = space.with_values(**{n: 0.0 for n, r in zip(space.names, space.roles) if r == "conductance"})
     with pytest.raises(NeurogenError, match="conductance"):
         simulate_cclamp(zero[None], [0.0], dt_ms=1.0)

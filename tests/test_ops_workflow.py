@@ -165,6 +165,12 @@ REBUILD_CASES = {
          {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_merge",
           "device_check"}),
     ],
+    "augment": [
+        ("augment:\n  generator_params:\n    gan: {epochs: 4}\n",
+         {"augment_fit": 1, "augment_eval": 1, "augment_merge": 1, "augment_plots": 1},
+         {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_select",
+          "augment_noaug", "device_check"}),
+    ],
     "report": [("report: {max_rows: 5}\n", {"report_table": None}, {"device_check"})],
     "epgan": [
         ("epgan:\n  input_ablation: {traces_kept: [0.25], iv_removed: [0.25]}\n",
@@ -174,6 +180,11 @@ REBUILD_CASES = {
          {"epgan_infer": 1, "epgan_evaluate": 1},
          {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "device_check"}),
     ],
+    "hh": [("hh:\n  noise_mV: 2.0\n", {"hh_merge": 1, "hh_figures": 1},
+            {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"})],
+    # NPE's K: only the NPE per-neuron job and what follows (not its training, not the optimisers)
+    "fit": [("fit:\n  npe: {k: 5}\n", {"fit_neuron": 1, "fit_merge": 1, "fit_plots": 1},
+             {"fit_npe_train", "fit_targets", "device_check"})],
 }
 
 

@@ -35,6 +35,8 @@ classify:
   scalers: [standard]
   reducers: [none, lda]
   classifiers: [random_forest, multinomial_nb]
+augment:
+  generators: [smote]
 """
 RUN_LIMIT_S = 420   # a guard against a hung run; it takes about two minutes
 

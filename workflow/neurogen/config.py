@@ -35,6 +35,10 @@ def check_config(config: dict, root: str | Path = ".") -> None:
         errors.extend(_check_hh(config, root))
     if "epgan" in config:
         errors.extend(_check_epgan(config, root))
+    if config.get("fit") and "fit" in config.get("stages", []):
+        errors.extend(_check_fit(config, root))
+    if "augment" in config:
+        errors.extend(_check_augment(config))
     if errors:
         raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))
 
@@ -99,4 +103,70 @@ def _check_epgan(config, root) -> list[str]:
             f = cell.get(k)
             if f and not (root / f).exists() and not Path(f).exists():
                 errors.append(f"epgan.recorded.{name}.{k}: file {f!r} not found")
+def _check_fit(config, root) -> list[str]:
+    from .fit.budget import generations
+    from .fit.run import METHODS
+
+    f = config["fit"]
+    errors = []
+    for a in f.get("algorithms", []):
+        if a not in METHODS:
+            errors.append(f"fit.algorithms: unknown method {a!r}; known: {', '.join(METHODS)}")
+    t = f.get("targets", {"per_type": 3})
+    n_targets = len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
+    if any(a != "npe" for a in f.get("algorithms", [])):
+        for b in f.get("budgets", []):
+            try:
+                generations(int(b), n_targets, int(f.get("pop_size", 600)))
+            except NeurogenError as e:
+                errors.append(str(e))
+    ep = f.get("epgan", {})
+    for k in ("per_neuron", "history"):
+        if ep.get("enabled") and not ep.get(k):
+            errors.append(f"fit.epgan: enabled needs {k!r} (an epgan stage output, with {{model}})")
+    b = f.get("didv_bounds")
+    if b and not (root / b).exists() and not Path(b).exists():
+        errors.append(f"fit.didv_bounds: file {b!r} not found")
+def _check_augment(config) -> list[str]:
+    from .augment import GENERATORS, check_params
+    from .classify import registry as reg
+
+    a = config["augment"]
+    errors = []
+    cl_ds = config.get("classify", {}).get("datasets", [])
+    for d in a.get("datasets", []):
+        if d not in config.get("datasets", {}):
+            errors.append(f"augment.datasets: {d!r} is not defined under datasets")
+        elif d not in cl_ds:
+            errors.append(f"augment.datasets: {d!r} is not in classify.datasets (augmentation "
+                          f"retrains the baselines selected there)")
+    reps = a.get("repeats", 3)
+    have = config.get("split", {}).get("repeats", 1)
+    if reps > have:
+        errors.append(f"augment.repeats: {reps} repeats asked for but split.repeats is {have}")
+    for name in a.get("generators") or []:
+        if name not in GENERATORS:
+            errors.append(f"augment.generators: unknown generator {name!r}; known: {', '.join(GENERATORS)}")
+    for name, params in (a.get("generator_params") or {}).items():
+        if name not in GENERATORS:
+            errors.append(f"augment.generators: unknown generator {name!r}; known: {', '.join(GENERATORS)}")
+            continue
+        try:
+            check_params(name, params or {})
+        except NeurogenError as e:
+            errors.append(str(e))
+        for k in ("seed", "device"):
+            if k in (params or {}):
+                errors.append(f"augment.generator_params.{name}.{k}: set at the top level of the config, not per generator")
+    for name in a.get("classifiers") or []:
+        if name not in reg.CLASSIFIERS:
+            errors.append(f"augment.classifiers: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
+    for name, params in (a.get("classifier_params") or {}).items():
+        if name not in reg.CLASSIFIERS:
+            errors.append(f"augment.classifier_params: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
+            continue
+        valid = reg.make_classifier(name).get_params()
+        for p in params or {}:
+            if p not in valid:
+                errors.append(f"augment.classifier_params.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}")
     return errors

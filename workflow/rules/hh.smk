@@ -80,7 +80,8 @@ rule hh_figures:
         train=HH_DIR + "/train.h5",
         shards=expand(HH_DIR + "/shards/{shard}.npz", shard=HH_SHARDS, allow_missing=True),
         table=HH.get("table", "resources/hh/params.csv"),
-        reference="resources/hh/iv_reference.csv",
+        # the published I-V curves are reference data, not shipped: drawn when the file exists
+        reference=lambda w: [p] if os.path.exists(p := HH.get("reference_iv", "../shared/data/hh/reference_iv.csv")) else [],
     output:
         examples=report(HH_DIR + "/examples.png", category="HH training data", subcategory="{model}",
                         caption="../../report/hh_examples.rst"),
@@ -97,7 +98,7 @@ rule hh_figures:
         mem_mb=lambda w: res("hh_figures", "mem_mb", 4000),
         runtime=lambda w: res("hh_figures", "runtime", 10),
     conda:
-        env("plots")
+        env("hh")
     script:
         "../scripts/hh_figures.py"
 

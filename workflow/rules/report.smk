@@ -32,6 +32,37 @@ TABLE_DOCS = {
     "response RMSE (mV) and I-V RMSE (pA) over the test neurons, single pass and selected over epochs.",
     "speed.csv": "Single-pass EP-GAN inference time for N neurons (median and minimum of repeated runs, device, "
     "torch threads).",
+    "acceptance.csv": "EP-GAN training-data generation of one HH model: how many parameter sets "
+    "were sampled (step 1), matched each response type's dI/dV bounds and were selected for type "
+    "balance (step 2), blew up (non-finite) or left (-100, 150) mV under current clamp (step 3), "
+    "and were accepted, then split into train and held-out test sets; with the fraction of the "
+    "sampled sets.",
+    "comparison.csv": "One row per target neuron and method (NSGA-II, DEMO, GDE3, NSDE, NPE, EP-GAN when "
+    "present) and total simulation budget: membrane-potential RMSE in the pre, mid and post windows and "
+    "their mean (mV), steady-state I-V RMSE (pA), samples simulated for the neuron, training samples and "
+    "time of amortised methods, whether the selected parameters meet the dI/dV bounds, wall time.",
+    "medians.csv": "Per model, method and total budget: median (quartiles, mean, SD) of the response and "
+    "I-V RMSE over the target neurons, samples per neuron, share meeting the dI/dV bounds, wall time.",
+    "cost.csv": "The cost curve T(N): hours to infer N neurons per method and budget, from measured times "
+    "(per-neuron fitting: N times the time per neuron; amortised: data simulation + training + N times "
+    "inference); rows beyond the measured number of neurons are extrapolations (up to 279).",
+    "targets.csv": "The target neurons of the fitting comparison: their row in the hh stage's test set "
+    "and their response type.",
+    "scores.csv": "Augmentation: per dataset, generator, mode, synthetic cells per class (size) and "
+    "classifier, the held-out test accuracy and macro-F1 over the repeated splits (mean, SD, 95 % CI), "
+    "the same classifier without augmentation (generator none) and the paired difference; synthetic "
+    "cells removed as out of range or non-finite.",
+    "scores_repeats.csv": "Augmentation: one row per repeat of every generator, mode, size and "
+    "classifier: held-out accuracy, macro-F1, numbers of real and synthetic training cells, timings.",
+    "fidelity.csv": "Fidelity: per class, MAE and Euclidean distance between the synthetic class mean "
+    "profile and the real train and real test class mean profiles, with the filter counts.",
+    "fidelity_features.csv": "Fidelity: per class and feature, the absolute difference between the "
+    "synthetic and the real class mean (train and test references).",
+    "mannwhitney.csv": "Fidelity: one-sided Mann-Whitney U test (alternative: synthetic-to-real test MAEs "
+    "are smaller than the MAEs between real test classes), U statistic and p-value per repeat.",
+    "interclass.csv": "The natural reference: MAE between the mean profiles of every pair of real test "
+    "classes, with the scaler fit on the training split (scaler_fit train) or refit on the test cells "
+    "as the study did (scaler_fit test).",
 }
 
 

@@ -13,7 +13,13 @@ def main(snakemake, log):
 
     model = snakemake.wildcards.model
     space = load_space(model, snakemake.input.table)
-    ref = pd.read_csv(snakemake.input.reference)
+    from neurogen.hh.ivbounds import reference_long
+
+    if snakemake.input.reference:
+        ref = reference_long(pd.read_csv(snakemake.input.reference[0]))
+    else:
+        log.info("no reference I-V file (hh.reference_iv): the I-V panels show the accepted curves only")
+        ref = pd.DataFrame(columns=["type", "neuron", "V_mV", "mean_pA", "sd_pA"])
     with open_dataset(snakemake.input.train) as ds:
         d = ds.load()
     sampled = np.concatenate([read_shard(p)["sampled_free"] for p in snakemake.input.shards])

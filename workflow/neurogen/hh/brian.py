@@ -15,25 +15,42 @@ from neurogen.hh.model import PROTOCOL, Model, _check_amplitudes, _record_steps
 
 
 def brian2_equations(param_names) -> str:
-    """The model as a Brian 2 equation string (gates, V, subexpressions, per-row parameters)."""
-    lines = ["dV/dt = (I_stim - I_ion) / C / ms : 1"]
-    lines.append("I_ion = " + " + ".join(f"({c.g})*({c.gating})*(V - {c.E})" for c in CURRENTS) + " : 1")
+    """The model as a Brian 2 equation string: state variables (V, gates), the gates' steady
+    states and time constants and every intermediate as subexpressions, per-row parameters."""
+    lines = ["V : 1", "I_amp : 1 (constant)"]
     lines.append("I_stim = I_amp * int(t >= t_on) * int(t < t_off) : 1")
+    lines.append("G_tot = " + " + ".join(f"({c.g})*({c.gating})" for c in CURRENTS) + " : 1")
+    lines.append("GE_tot = " + " + ".join(f"({c.g})*({c.gating})*{c.E}" for c in CURRENTS) + " : 1")
+    lines.append("I_ion = G_tot * V - GE_tot : 1")
     for g in GATES:
-        lines.append(f"d{g.name}/dt = ({g.name}_ginf - {g.name}) / ({g.name}_gtau * ms) : 1")
+        lines.append(f"{g.name} : 1")
         lines.append(f"{g.name}_ginf = {g.inf} : 1")
         lines.append(f"{g.name}_gtau = {g.tau} : 1")
     for n, e in SUBEXPRESSIONS:
         lines.append(f"{n} = {e} : 1")
     for p in param_names:
         lines.append(f"{p} : 1 (constant)")
-    lines.append("I_amp : 1 (constant)")
+    return "\n".join(lines)
+
+
+def brian2_step_code(dt_ms: float, v_update: str = "expeuler") -> str:
+    """One step as Brian 2 abstract code: every gate by exponential Euler at the step's V (all
+    from the old state), then V for the new conductances (exactly, or backward Euler)."""
+    lines = [f"tmp_{g.name} = {g.name}_ginf + ({g.name} - {g.name}_ginf) * exp(-{dt_ms!r} / {g.name}_gtau)"
+             for g in GATES]
+    lines += [f"{g.name} = tmp_{g.name}" for g in GATES]
+    if v_update == "expeuler":
+        lines.append("tmp_G = G_tot + 1e-9")
+        lines.append("tmp_Vinf = (I_stim + GE_tot) / tmp_G")
+        lines.append(f"V = tmp_Vinf + (V - tmp_Vinf) * exp(-{dt_ms!r} * tmp_G / C)")
+    else:
+        lines.append(f"V = (C / {dt_ms!r} * V + I_stim + GE_tot) / (C / {dt_ms!r} + G_tot)")
     return "\n".join(lines)
 
 
 def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTOCOL, init="params",
                            model: Model | None = None, record_ms=None, t_total_ms=None, step_ms=None,
-                           V_init_mV=None):
+                           V_init_mV=None, v_update="expeuler"):
     """Current clamp with Brian 2: [N, S, len(record_ms)] mV (default EP-GAN's recorded window)."""
     import brian2 as b2
     import torch
@@ -54,7 +71,9 @@ def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTO
     b2.defaultclock.dt = dt_ms * b2.ms
     eqs = brian2_equations(names)
     ns = {"t_on": step_ms[0] * b2.ms, "t_off": step_ms[1] * b2.ms}
-    grp = b2.NeuronGroup(N * S, eqs, method="exponential_euler", namespace=ns, dt=dt_ms * b2.ms)
+    b2.prefs.codegen.loop_invariant_optimisations = False  # sympy on ~400 expressions is slow
+    grp = b2.NeuronGroup(N * S, eqs, namespace=ns, dt=dt_ms * b2.ms)
+    grp.run_regularly(brian2_step_code(dt_ms, v_update), dt=dt_ms * b2.ms, when="groups")
     rows = np.repeat(np.arange(N), S)
     for j, n in enumerate(names):
         setattr(grp, n, p[rows, j])
@@ -76,9 +95,33 @@ def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTO
     # record every step that is a recording time: a monitor at the gcd of the grid
     step_k = np.unique(rec)
     stride = int(np.gcd.reduce(np.diff(np.r_[0, step_k]))) if len(step_k) > 1 else max(1, int(step_k[0]) or 1)
-    mon = b2.StateMonitor(grp, "V", record=True, dt=stride * dt_ms * b2.ms)
+    mon = b2.StateMonitor(grp, "V", record=True, dt=stride * dt_ms * b2.ms, when="start")
     net = b2.Network(grp, mon)
     net.run((int(rec.max()) + 1) * dt_ms * b2.ms, namespace=ns)
     V = np.asarray(mon.V)  # [rows, T_mon], at t = k * stride * dt
     out = V[:, rec // stride]
     return out.reshape(N, S, len(rec))
+
+
+def steady_state_iv_brian2(p_full, v_mV=None, model: Model | None = None):
+    """[N, K] pA: the algebraic steady-state current evaluated by Brian 2 (gates at their
+    steady state; CaV activation first, since the coupled SLO gates read it)."""
+    import brian2 as b2
+
+    from neurogen.hh.model import _default_model
+
+    model = model or _default_model()
+    b2.prefs.codegen.target = "numpy"
+    b2.prefs.codegen.loop_invariant_optimisations = False
+    v = np.asarray(PROTOCOL.vclamp_mV if v_mV is None else v_mV, float)
+    p = np.atleast_2d(np.asarray(p_full, float))
+    N, K = len(p), len(v)
+    b2.start_scope()
+    grp = b2.NeuronGroup(N * K, brian2_equations(model.names), namespace={"t_on": 0 * b2.ms, "t_off": 0 * b2.ms})
+    rows = np.repeat(np.arange(N), K)
+    for j, n in enumerate(model.names):
+        setattr(grp, n, p[rows, j])
+    grp.V = np.tile(v, N)
+    for g in GATES:  # in definition order: CaV m before the coupled gates that read it
+        setattr(grp, g.name, np.asarray(getattr(grp, g.name + "_ginf")))
+    return np.asarray(grp.I_ion).reshape(N, K)

@@ -1,8 +1,6 @@
 """dI/dV bounds of the three C. elegans non-spiking response types, from published I-V curves.
 
 Run:  python -m neurogen.hh.ivbounds ../shared/data/hh/reference_iv.csv resources/hh/iv_bounds.csv
-      (also writes resources/hh/iv_reference.csv next to it: the published mean and SD curves
-      in long format, for figures)
 
 Type 0: transient outward rectifier (RIM), 1: outward rectifier (AIY), 2: bistable (AFD).
 For each interval [V_k, V_k+1] of the 18-step voltage-clamp grid, the slope of the mean curve
@@ -68,14 +66,19 @@ def main(argv=None):
         raise SystemExit(2)
     df = derive_bounds(pd.read_csv(argv[0]))
     df.to_csv(argv[1], index=False, float_format="%.6g")
-    ref = pd.read_csv(argv[0])
-    long = pd.concat([pd.DataFrame(dict(type=t, type_name=TYPE_NAMES[t], neuron=n, V_mV=ref["voltage_mV"],
+    print(f"wrote {argv[1]}: {len(df)} rows")
+
+
+def reference_long(ref: pd.DataFrame) -> pd.DataFrame:
+    """The published mean/SD I-V table (wide: voltage_mV, <neuron>_mean_pA, <neuron>_sd_pA) in
+    long format (type, type_name, neuron, V_mV, mean_pA, sd_pA), for figures."""
+    miss = [c for c in ["voltage_mV"] + [f"{n}_{s}_pA" for n in TYPE_NEURONS for s in ("mean", "sd")]
+            if c not in ref.columns]
+    if miss:
+        raise NeurogenError(f"reference I-V table lacks column(s) {miss}")
+    return pd.concat([pd.DataFrame(dict(type=t, type_name=TYPE_NAMES[t], neuron=n, V_mV=ref["voltage_mV"],
                                         mean_pA=ref[f"{n}_mean_pA"], sd_pA=ref[f"{n}_sd_pA"]))
-                      for t, n in enumerate(TYPE_NEURONS)])
-    long["source"] = "published steady-state I-V (EP-GAN, Kim et al.; RIM/AIY/AFD recordings)"
-    out2 = Path(argv[1]).with_name("iv_reference.csv")
-    long.to_csv(out2, index=False, float_format="%.6g")
-    print(f"wrote {argv[1]}: {len(df)} rows; {out2}: {len(long)} rows")
+                      for t, n in enumerate(TYPE_NEURONS)], ignore_index=True)
 
 
 if __name__ == "__main__":

@@ -567,16 +567,27 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
 
 def simulate_cclamp(p_full, amplitudes_pA=None, dt_ms: float = 0.1, device=None, protocol: Protocol = PROTOCOL,
                     init: str = "params", dtype=None, v_update: str = "expeuler", model: Model | None = None,
-                    progress=None):
-    """EP-GAN's current clamp: [N, S, 350] mV at protocol.time_s (window 4..11 s, 20 ms apart)."""
+                    progress=None, on_nonfinite: str = "keep"):
+    """EP-GAN's current clamp: [N, S, 350] mV at protocol.time_s (window 4..11 s, 20 ms apart).
+
+    on_nonfinite: 'keep' (blown-up simulations come back as NaN/inf; the data pipeline rejects
+    and counts them) or 'raise' (NeurogenError naming the parameter sets)."""
     protocol.check()
     amps = protocol.amplitudes_pA if amplitudes_pA is None else amplitudes_pA
     if isinstance(amps, torch.Tensor):
         amps = amps.detach().cpu().numpy()
-    return simulate(p_full, amps, t_total_ms=protocol.t_total_s * 1e3,
+    out = simulate(p_full, amps, t_total_ms=protocol.t_total_s * 1e3,
                     step_ms=(protocol.step_s[0] * 1e3, protocol.step_s[1] * 1e3),
                     record_ms=protocol.record_ms, dt_ms=dt_ms, init=init, v_update=v_update,
                     model=model, device=device, dtype=dtype, progress=progress)
+    if on_nonfinite == "raise":
+        bad = torch.nonzero(~torch.isfinite(out).all(dim=-1).all(dim=-1)).flatten().tolist()
+        if bad:
+            raise NeurogenError(f"the simulation blew up (non-finite membrane potential) for parameter set(s) "
+                                f"{bad[:20]}{' ...' if len(bad) > 20 else ''} of {out.shape[0]}")
+    elif on_nonfinite != "keep":
+        raise NeurogenError(f"on_nonfinite must be 'keep' or 'raise', got {on_nonfinite!r}")
+    return out
 
 
 def simulate_vclamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_hold_ms=1100.0, t_step_ms=500.0,

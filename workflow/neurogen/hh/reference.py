@@ -56,7 +56,7 @@ def read_iclamp(csv_path):
     return t, np.asarray(amps), df.iloc[:, 1:].to_numpy(float).T  # [S, T]
 
 
-def compare_neuron(folder, neuron, space=None, dt_ms=None, v_update="implicit", dtype=None):
+def compare_neuron(folder, neuron, space=None, dt_ms=None, v_update="implicit", dtype=None, dt_vclamp_ms=None):
     """Simulate a NEURON reference neuron with our torch simulator.
 
     Returns dict: t_ms, amplitudes, V_neuron [S,T], V_ours [S,T], rmse [S] (mV),
@@ -77,7 +77,7 @@ def compare_neuron(folder, neuron, space=None, dt_ms=None, v_update="implicit", 
     rmse = np.sqrt(np.mean((Vo - Vn) ** 2, axis=1))
     ss = pd.read_csv(folder / f"{neuron}_vclamp_ss.csv")
     v = ss["V_mV"].to_numpy(float)
-    iv_vc = simulate_vclamp(p[None], v, dt_ms=s["dt_vclamp_ms"], model=model,
+    iv_vc = simulate_vclamp(p[None], v, dt_ms=dt_vclamp_ms or s["dt_vclamp_ms"], model=model,
                             dtype=torch.float64)[0].numpy()
     iv_alg = steady_state_iv(torch.as_tensor(p[None]), v, model=model)[0].numpy()
     return dict(t_ms=t, amplitudes=amps, V_neuron=Vn, V_ours=Vo, rmse=rmse, iv_v=v,

@@ -40,8 +40,9 @@ def examples(d, ref, rng, title, n_per_type=3):
         for i in idx[:200]:
             ax.plot(v, d["iv"][i], color="0.6", lw=0.5, alpha=0.5)
         r = ref[ref["type"] == ty].sort_values("V_mV")
-        ax.errorbar(r["V_mV"], r["mean_pA"], yerr=r["sd_pA"], color="k", lw=1.5, capsize=2,
-                    label=f"reference {r['neuron'].iloc[0]} mean ± SD" if len(r) else None)
+        if len(r):
+            ax.errorbar(r["V_mV"], r["mean_pA"], yerr=r["sd_pA"], color="k", lw=1.5, capsize=2,
+                        label=f"published {r['neuron'].iloc[0]} mean ± SD")
         ax.plot([], [], color="0.6", label=f"accepted (n = {len(idx)})")
         ax.set_xlabel("clamp potential (mV)")
         ax.set_ylabel("steady-state current (pA)")

@@ -1,0 +1,160 @@
+"""Fidelity (neurogen.fidelity) and the augmentation experiment (neurogen.augment.evaluate)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from neurogen import NeurogenError
+from neurogen.augment.evaluate import (classifiers_for, evaluate, fit_generators, preprocessings,
+                                       summarise_scores)
+from neurogen.config import check_config
+from neurogen.data.prepared import Split
+from neurogen.fidelity import (class_means, feature_errors, interclass_mae, mann_whitney, pca_projection,
+                               profile_distances)
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)
+
+
+def test_profile_distances_by_hand():
+    Xs = np.array([[1.0, 1.0], [3.0, 1.0], [0.0, 0.0]])
+    ys = np.array(["a", "a", "b"])
+    Xr = np.array([[2.0, 4.0], [1.0, 1.0]])
+    yr = np.array(["a", "b"])
+    d = profile_distances(Xs, ys, {"test": (Xr, yr)}).set_index("class")
+    # a: synthetic mean (2, 1) vs (2, 4): MAE 1.5, Euclidean 3; b: (0, 0) vs (1, 1)
+    assert d.loc["a", "mae"] == pytest.approx(1.5) and d.loc["a", "euclidean"] == pytest.approx(3.0)
+    assert d.loc["b", "mae"] == pytest.approx(1.0) and d.loc["b", "euclidean"] == pytest.approx(np.sqrt(2))
+    assert d.loc["a", "n_synthetic"] == 2 and d.loc["a", "n_real"] == 1
+    fe = feature_errors(Xs, ys, {"test": (Xr, yr)}, ["f1", "f2"])
+    assert fe.set_index(["class", "feature"]).loc[("a", "f2"), "abs_error"] == pytest.approx(3.0)
+    with pytest.raises(NeurogenError):
+        feature_errors(Xs, ys, {"test": (Xr, yr)}, ["only_one"])
+
+
+def test_interclass_reference_and_mann_whitney_direction():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [4.0, 0.0]])
+    y = np.array(["a", "b", "c"])
+    ref = interclass_mae(X, y)
+    assert len(ref) == 3
+    assert ref.set_index(["class_a", "class_b"]).loc[("a", "c"), "mae"] == pytest.approx(2.0)
+    small = mann_whitney([0.1, 0.2, 0.15, 0.12, 0.11], [1.0, 2.0, 1.5, 0.9, 1.2, 1.1])
+    large = mann_whitney([3.0, 2.5, 4.0, 3.3, 2.8], [1.0, 2.0, 1.5, 0.9, 1.2, 1.1])
+    assert small["p_value"] < 0.01 < 0.5 < large["p_value"]
+    assert small["u_statistic"] == 0
+    assert np.isnan(mann_whitney([], [1.0])["p_value"])
+
+
+def test_class_means_and_pca_fit_on_real_only():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(100, 4))
+    other = rng.normal(size=(30, 4)) + 10
+    pr, (po,), pca = pca_projection(real, [other])
+    assert pr.shape == (100, 2) and po.shape == (30, 2)
+    np.testing.assert_allclose(pca.mean_, real.mean(0))
+    m = class_means(real, np.array(["x"] * 50 + ["y"] * 50))
+    assert list(m.index) == ["x", "y"]
+
+
+def _splits(n_rep=2, seed=0):
+    rng = np.random.default_rng(seed)
+
+    def mk(n):
+        y = rng.integers(0, 3, n)
+        return rng.normal(size=(n, 5)) + 0.8 * y[:, None], np.array([f"c{i}" for i in y], dtype=object)
+
+    out = []
+    for _ in range(n_rep):
+        (Xa, ya), (Xb, yb) = mk(120), mk(40)
+        out.append(Split(Xa, ya, Xb, yb, [f"feat{i}" for i in range(5)], None))
+    return out
+
+
+BASE = pd.DataFrame([{"selection_rank": 1, "scaler": "standard", "reducer": "lda", "classifier": "svm_rbf",
+                      "params": json.dumps({"C": 1.0})},
+                     {"selection_rank": 2, "scaler": "minmax", "reducer": "none", "classifier": "logreg_l2",
+                      "params": "{}"}])
+
+
+def test_preprocessings_and_classifiers():
+    assert preprocessings(BASE, "scaled", 1) == [{"scaler": "standard", "reducer": "none"}]
+    assert preprocessings(BASE, "reduced") == [{"scaler": "standard", "reducer": "lda"}]
+    assert preprocessings(BASE, "scaled") == [{"scaler": "standard", "reducer": "none"},
+                                              {"scaler": "minmax", "reducer": "none"}]
+    specs = classifiers_for({"scaler": "standard", "reducer": "none"}, BASE, {"random_forest": {}}, "scaled")
+    assert [s["classifier"] for s in specs] == ["svm_rbf", "random_forest"]
+    assert specs[0]["params"] == {"C": 1.0} and "lda dropped" in specs[0]["source"]
+    with pytest.raises(NeurogenError, match="unknown mode"):
+        preprocessings(BASE, "pca_first")
+
+
+@pytest.mark.parametrize("mode", ["scaled", "reduced"])
+def test_evaluate_with_and_without_augmentation(mode):
+    splits = _splits()
+    panel = {"random_forest": {"n_estimators": 10}}
+    none = evaluate(splits, BASE, panel, mode, 1, n_baselines=1)
+    assert len(none["scores"]) == 2 * 2                  # repeats × (baseline + panel)
+    assert none["scores"]["n_synthetic"].eq(0).all()
+    assert len(none["interclass"]) and set(none["interclass"]["scaler_fit"]) == \
+        ({"train", "test"} if mode == "scaled" else {"train"})
+    models = fit_generators(splits, BASE, "smote", {}, mode, 1, n_baselines=1)
+    assert len(models) == 2
+    out = evaluate(splits, BASE, panel, mode, 1, models=models, generator="smote", size=25, n_baselines=1,
+                   features=splits[0].features, keep_samples=20)
+    s = out["scores"]
+    assert (s["n_synthetic"] + s["n_out_of_range"] + s["n_nonfinite"] == 75).all()
+    assert s["test_accuracy"].between(0, 1).all() and (s["error"] == "").all()
+    f = out["fidelity"]
+    assert set(f["reference"]) == {"train", "test"} and len(f) == 2 * 3 * 2
+    assert len(out["mannwhitney"]) == 2 and out["mannwhitney"]["p_value"].between(0, 1).all()
+    feats = set(out["features"]["feature"])
+    assert feats == ({f"feat{i}" for i in range(5)} if mode == "scaled" else {"component_1", "component_2"})
+    assert out["samples"]["synthetic"].shape[0] == 20
+    rep = pd.concat([none["scores"], s]).assign(dataset="toy")
+    summ = summarise_scores(rep)
+    z = summ[summ["generator"] == "none"]
+    assert np.allclose(z["delta_accuracy_mean"], 0) and (summ["n_repeats"] == 2).all()
+    a = summ[summ["generator"] == "smote"].iloc[0]
+    manual = s[s["classifier"] == a["classifier"]]["test_accuracy"]
+    assert a["accuracy_mean"] == pytest.approx(manual.mean())
+    assert a["accuracy_ci95_low"] < a["accuracy_mean"] < a["accuracy_ci95_high"] or a["accuracy_sd"] == 0
+    # reproducible
+    again = evaluate(splits, BASE, panel, mode, 1, models=models, generator="smote", size=25, n_baselines=1)
+    pd.testing.assert_series_equal(again["scores"]["test_accuracy"], s["test_accuracy"])
+
+
+def test_missing_model_is_named():
+    with pytest.raises(NeurogenError, match="no fitted smote for repeat 0"):
+        evaluate(_splits(1), BASE, {}, "scaled", 0, models=[], generator="smote", size=5)
+
+
+def _cfg(**augment):
+    a = {"datasets": ["etype"], "generators": ["smote"], "sizes": [10]}
+    a.update(augment)
+    return {"datasets": {"etype": {"source": "surrogate", "stats": "resources/surrogate/etype.json"}},
+            "split": {"repeats": 3}, "classify": {"datasets": ["etype"], "grids": {}}, "augment": a}
+
+
+@pytest.mark.parametrize("augment,msg", [
+    ({"generators": ["wgan"]}, "unknown generator 'wgan'"),
+    ({"generator_params": {"gan": {"epoch": 3}}}, "augment.generator_params.gan: unknown parameter 'epoch'"),
+    ({"generator_params": {"gan": {"seed": 3}}}, "augment.generator_params.gan.seed"),
+    ({"repeats": 5}, "augment.repeats: 5 repeats"),
+    ({"datasets": ["meetype"]}, "augment.datasets: 'meetype'"),
+    ({"classifier_params": {"random_forest": {"trees": 3}}}, "classifier_params.random_forest: unknown parameter"),
+    ({"classifiers": ["knn"]}, "augment.classifiers: unknown classifier 'knn'"),
+])
+def test_config_errors_name_the_key(augment, msg):
+    from conftest import ROOT
+
+    with pytest.raises(NeurogenError, match=msg.replace("(", r"\(").replace(".", r"\.")):
+        check_config(_cfg(**augment), root=ROOT)
+
+
+def test_valid_config_passes():
+    from conftest import ROOT
+
+    check_config(_cfg(generator_params={"gan": {"epochs": 3}}, classifiers=["random_forest"]), root=ROOT)

@@ -1,0 +1,34 @@
+"""Rule augment_fit: one generator per repeat × preprocessing, fit on the training split."""
+import json
+
+from neurogen.io import run_script
+
+
+def main(snakemake, log):
+    import pickle
+    from pathlib import Path
+
+    import pandas as pd
+    import torch
+
+    from neurogen.augment.evaluate import fit_generators
+    from neurogen.data.prepared import load_split
+    from neurogen.io import atomic_path
+
+    torch.set_num_threads(snakemake.threads)
+    p = snakemake.params
+    gen = snakemake.wildcards.generator
+    datadir = Path(snakemake.input.cells).parent
+    splits = [load_split(datadir, r) for r in range(p.repeats)]
+    baseline = pd.read_csv(snakemake.input.baseline)
+    models = fit_generators(splits, baseline, gen, json.loads(p.gen_params), snakemake.wildcards.mode,
+                            p.seed, n_baselines=p.n_baselines, device=p.device)
+    for m in models:
+        log.info("repeat %d %s + %s: %s fit in %.1f s", m["repeat"], m["scaler"], m["reducer"], gen,
+                 m["fit_time_s"])
+    with atomic_path(snakemake.output[0]) as tmp:
+        with open(tmp, "wb") as fh:
+            pickle.dump({"generator": gen, "mode": snakemake.wildcards.mode, "models": models}, fh)
+
+
+run_script(main, snakemake)  # noqa: F821
