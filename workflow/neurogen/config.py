@@ -103,6 +103,9 @@ def _check_epgan(config, root) -> list[str]:
             f = cell.get(k)
             if f and not (root / f).exists() and not Path(f).exists():
                 errors.append(f"epgan.recorded.{name}.{k}: file {f!r} not found")
+    return errors
+
+
 def _check_fit(config, root) -> list[str]:
     from .fit.budget import generations
     from .fit.run import METHODS
@@ -127,6 +130,9 @@ def _check_fit(config, root) -> list[str]:
     b = f.get("didv_bounds")
     if b and not (root / b).exists() and not Path(b).exists():
         errors.append(f"fit.didv_bounds: file {b!r} not found")
+    return errors
+
+
 def _check_augment(config) -> list[str]:
     from .augment import GENERATORS, check_params
     from .classify import registry as reg
