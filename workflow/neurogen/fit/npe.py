@@ -50,10 +50,22 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     prior = BoxUniform(torch.zeros(F), torch.ones(F))
     emb = FCEmbedding(input_dim=x.shape[1], output_dim=embedding_dim, num_layers=2, num_hiddens=hidden)
     est = posterior_nn(model=density, embedding_net=emb, hidden_features=hidden // 2)
-    inf = NPE(prior=prior, density_estimator=est, show_progress_bars=False)
-    inf.append_simulations(torch.as_tensor(theta), torch.as_tensor(x))
-    inf.train(training_batch_size=batch_size, max_num_epochs=max_epochs,
-              stop_after_epochs=stop_after_epochs, show_train_summary=False)
+    import shutil
+    import tempfile
+
+    from torch.utils.tensorboard import SummaryWriter
+
+    # sbi writes TensorBoard logs to ./sbi-logs by default: keep them out of the user's workdir
+    tb_dir = tempfile.mkdtemp(prefix="neurogen-sbi-")
+    writer = SummaryWriter(log_dir=tb_dir)
+    try:
+        inf = NPE(prior=prior, density_estimator=est, show_progress_bars=False, summary_writer=writer)
+        inf.append_simulations(torch.as_tensor(theta), torch.as_tensor(x))
+        inf.train(training_batch_size=batch_size, max_num_epochs=max_epochs,
+                  stop_after_epochs=stop_after_epochs, show_train_summary=False)
+    finally:
+        writer.close()
+        shutil.rmtree(tb_dir, ignore_errors=True)
     s = inf.summary
     info = {"epochs": len(s.get("training_loss", s.get("train_log_probs", []))),
             "best_validation_loss": float(np.min(s["validation_loss"])) if s.get("validation_loss") else
