@@ -484,6 +484,16 @@ def _record_steps(record_ms, dt_ms, t_total_ms):
     return k.astype(np.int64)
 
 
+
+def _placed(model, p_full, device=None, dtype=None):
+    """Parameters as a [N, P] tensor on ``device`` with ``dtype`` (each when given)."""
+    p = model._as_tensor(p_full)
+    if device is not None:
+        p = p.to(device)
+    if dtype is not None:
+        p = p.to(dtype)
+    return p
+
 def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1, init="params",
              V_init_mV=None, v_update="expeuler", model: Model | None = None, device=None, dtype=None,
              progress=None, prune=True):
@@ -499,11 +509,7 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
     amps = _check_amplitudes(amplitudes_pA)
     if not (dt_ms > 0 and math.isfinite(dt_ms)):
         raise NeurogenError(f"dt_ms must be positive, got {dt_ms}")
-    p = model._as_tensor(p_full)
-    if device is not None:
-        p = p.to(device)
-    if dtype is not None:
-        p = p.to(dtype)
+    p = _placed(model, p_full, device, dtype)
     N, S = p.shape[0], len(amps)
     n_steps = int(round(t_total_ms / dt_ms))
     rec = _record_steps(record_ms, dt_ms, t_total_ms)
@@ -600,11 +606,7 @@ def simulate_vclamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_hold_ms=1100.0, 
     lo, hi = VCLAMP_RANGE_MV
     if ((levels < lo) | (levels > hi)).any():
         raise NeurogenError(f"voltage-clamp level(s) outside the model's range {VCLAMP_RANGE_MV} mV")
-    p = model._as_tensor(p_full)
-    if device is not None:
-        p = p.to(device)
-    if dtype is not None:
-        p = p.to(dtype)
+    p = _placed(model, p_full, device, dtype)
     N, K = p.shape[0], len(levels)
     P = model.params(p, 1)
     V = torch.full((N, K), float(V_init_mV), dtype=p.dtype, device=p.device)
