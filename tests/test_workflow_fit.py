@@ -90,3 +90,11 @@ def test_epgan_rows_are_the_epgan_stage_results(ran):
     assert sorted(e.index) == sorted(targets["neuron"])
     np.testing.assert_allclose(e["rmse_avg_mV"], per.loc[e.index, "rmse_avg_mV"])
     assert (e["train_time_s"] > 0).all()
+    # the selection's simulations are EP-GAN's per-neuron samples and cost
+    base = yaml.safe_load((ROOT / "config/config.yaml").read_text())["epgan"]
+    ep = TEST_CFG.get("epgan", {})
+    sel = ep.get("selection_epochs", base["selection_epochs"])
+    k = min(sel or 10**9, ep.get("train", {}).get("epochs", base["train"]["epochs"]))
+    assert (e["samples_used"] == k).all()
+    opt = cmp_[~cmp_["method"].isin(["epgan", "npe"])]
+    assert (e["wall_time_s"] >= k * opt["s_per_sample"].median() * 0.999).all()

@@ -162,6 +162,9 @@ rule fit_merge:
         models=FT.get("models", ["small"]),
         epgan=lambda w: canonical(FT.get("epgan", {})),
         epgan_enabled=FT.get("epgan", {}).get("enabled", False),
+        # candidates per neuron that EP-GAN's selection simulates (the last selection_epochs epochs)
+        epgan_selection_k=min(int(config.get("epgan", {}).get("selection_epochs") or 10**9),
+                              int(config.get("epgan", {}).get("train", {}).get("epochs", 1))),
     log:
         "results/logs/fit/merge.log",
     benchmark:

@@ -28,7 +28,8 @@ def main(snakemake, log):
             ep_rows = epgan_rows(model, pd.read_csv(snakemake.input.targets[i]), snakemake.input.epgan_per_neuron[i],
                                  snakemake.input.epgan_history[i], n_train,
                                  speed=ep.get("speed", "").format(model=model) or None,
-                                 method=ep.get("method", "epgan_selected"))
+                                 method=ep.get("method", "epgan_selected"),
+                                 selection_k=int(snakemake.params.epgan_selection_k), s_per_sample=s_per_sample)
             log.info("EP-GAN (%s): %d rows", model, len(ep_rows))
             rows.extend(ep_rows)
     df = compare.comparison(rows)
