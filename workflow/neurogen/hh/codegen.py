@@ -304,14 +304,14 @@ def _direct_params(body, sc):
         for n in ast.walk(tree):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 names.add(n.id)
-    funcs = _CALLS | {"sigmoid", "lerp", "addcmul", "reciprocal", "torch"}
+    funcs = _CALLS | {"sigmoid", "lerp", "addcmul", "reciprocal"}
     return {n for n in names if not n.startswith(("_t", "_s")) and n not in sc.dynamic_names
             and n not in funcs}
 
 
 GLOBALS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs,
            "sigmoid": torch.sigmoid, "lerp": torch.lerp, "addcmul": torch.addcmul,
-           "reciprocal": torch.reciprocal, "torch": torch}
+           "reciprocal": torch.reciprocal}
 
 
 def build(dynamic_subs, gates, currents, gate_names):
