@@ -99,6 +99,7 @@ rule epgan_baselines:
     params:
         sim_dt_ms=EP_SIM_DT,
         sim_batch=EP_SIM_BATCH,
+        n_train=0,                # the whole training file
     log:
         "results/logs/epgan/{model}/baselines.log",
     benchmark:

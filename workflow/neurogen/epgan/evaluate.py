@@ -68,20 +68,23 @@ def input_features(responses, iv, norm):
     return np.concatenate([r, ivn], axis=1)
 
 
-def nearest_neighbour(train_data, norm, responses, iv, chunk: int = 2048):
+def nearest_neighbour(train_data, norm, responses, iv, chunk: int = 2048, rows=None):
     """Baseline: for each query, the training neuron nearest in input space (Euclidean on
-    :func:`input_features`); returns (its row index [N], its parameters [N, F])."""
+    :func:`input_features`) among ``rows`` of the training file (default: all); returns (its row
+    index [N], its parameters [N, F])."""
+    rows = np.arange(train_data.n) if rows is None else np.asarray(rows)
     q = input_features(responses, iv, norm)
     best_d = np.full(len(q), np.inf)
     best_i = np.zeros(len(q), dtype=np.int64)
-    for lo in range(0, train_data.n, chunk):
-        part = train_data.read(lo, min(lo + chunk, train_data.n), keys=("responses", "iv"))
+    for lo in range(0, len(rows), chunk):
+        r = rows[lo:lo + chunk]
+        part = train_data.read_index(r, keys=("responses", "iv"))
         f = input_features(part["responses"], part["iv"], norm)
         d = (q ** 2).sum(1)[:, None] - 2 * q @ f.T + (f ** 2).sum(1)[None, :]
         j = d.argmin(1)
         dj = d[np.arange(len(q)), j]
         better = dj < best_d
-        best_d[better], best_i[better] = dj[better], j[better] + lo
+        best_d[better], best_i[better] = dj[better], r[j[better]]
     params = train_data.read_index(best_i, keys=("params",))["params"]
     return best_i, params.astype(np.float64)
 
