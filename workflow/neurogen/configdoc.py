@@ -133,7 +133,7 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
-def _type_text(node: dict) -> str:
+def _type_text(node: dict, root: dict) -> str:
     """A short human reading of a key's schema: type, allowed values, bounds."""
     if "enum" in node:
         return "one of " + ", ".join(_code(_fmt_value(v)) for v in node["enum"])
@@ -143,8 +143,8 @@ def _type_text(node: dict) -> str:
     types = [x for x in types if x != "null"]
     base = "/".join(types) if types else "any"
     if base == "array":
-        items = _resolve(node.get("items", {}), {}) if isinstance(node.get("items"), dict) else {}
-        inner = _type_text(items) if items else "any"
+        items = _resolve(node.get("items", {}), root) if isinstance(node.get("items"), dict) else {}
+        inner = _type_text(items, root) if items else "any"
         base = f"list of {inner}" if "enum" not in items else f"list, each {inner}"
         n_min, n_max = node.get("minItems"), node.get("maxItems")
         if n_min is not None and n_min == n_max:
@@ -220,7 +220,7 @@ def render(schema: dict, config: dict, schema_name="config/schema.yaml",
     lines += ["## Top-level keys", "", "| key | type | default | description |",
               "| --- | --- | --- | --- |"]
     for k in tops:
-        lines.append(_row(k, config))
+        lines.append(_row(k, config, schema))
     lines.append("")
     for top in tops:
         children = [k for k in keys if len(k.path) > 1 and k.path[0] == top.path[0]]
@@ -228,7 +228,7 @@ def render(schema: dict, config: dict, schema_name="config/schema.yaml",
             continue
         lines += [f"## {top.name}", "", _cell(top.node["description"]), "",
                   "| key | type | default | description |", "| --- | --- | --- | --- |"]
-        lines += [_row(k, config) for k in children]
+        lines += [_row(k, config, schema) for k in children]
         lines.append("")
     return "\n".join(lines)
 
@@ -237,10 +237,10 @@ def _has_children(key: Key, keys: list[Key]) -> bool:
     return any(len(k.path) > 1 and k.path[0] == key.path[0] for k in keys)
 
 
-def _row(k: Key, config: dict) -> str:
+def _row(k: Key, config: dict, root: dict) -> str:
     name = _code(k.name) + (" (required)" if k.required else "")
     desc = " ".join(str(k.node["description"]).split()).replace("|", "\\|")
-    return f"| {name} | {_type_text(k.node)} | {_default_text(k, config)} | {desc} |"
+    return f"| {name} | {_type_text(k.node, root)} | {_default_text(k, config)} | {desc} |"
 
 
 def generate(root: str | Path = ".") -> str:
