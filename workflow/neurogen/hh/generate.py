@@ -96,6 +96,9 @@ def generate_shard(space, *, n_per_type, max_candidates, seed, shard, bounds, dt
         log.info(f"shard {shard}: accepted per type {[counts[f'accepted_{t}'] for t in range(T)]}, "
                  f"non-finite simulations {sum(counts[f'sim_nonfinite_{t}'] for t in range(T))}, "
                  f"outside {v_bounds} mV {sum(counts[f'vrange_reject_{t}'] for t in range(T))}")
+    warn_rejections(log, f"shard {shard}", len(P), {
+        "non-finite (blown-up) simulations": sum(counts[f"sim_nonfinite_{t}"] for t in range(T)),
+        f"simulations outside {v_bounds} mV": sum(counts[f"vrange_reject_{t}"] for t in range(T))})
     sampled_free = np.concatenate(sampled_keep) if sampled_keep else np.zeros((0, int(space.free.sum())))
     return dict(p_full=P[keep], iv=IV[keep].astype(np.float32), type=TY[keep].astype(np.int8),
                 responses_clean=R[keep], counts=np.array([counts[k] for k in COUNT_NAMES], np.int64),
@@ -168,3 +171,18 @@ def merge_shards(shard_paths, space, *, train_path, test_path, acceptance_path, 
 
 def TY_NAME(t):  # noqa: N802
     return TYPE_NAMES[t]
+
+
+#: fraction of simulated neurons whose rejection is logged at WARNING rather than INFO
+REJECT_WARN_FRACTION = 0.05
+
+
+def warn_rejections(log, where: str, n_total: int, rejected: dict, frac: float = REJECT_WARN_FRACTION):
+    """Log each rejection count above ``frac`` of ``n_total`` at WARNING (a silent drop of many
+    blown-up neurons usually means bad parameters or a too coarse dt)."""
+    if log is None or n_total <= 0:
+        return
+    for what, n in rejected.items():
+        if n > frac * n_total:
+            log.warning("%s: %d of %d (%.1f%%) %s rejected (more than %.0f%%): check the parameter "
+                        "ranges and dt_ms", where, n, n_total, 100.0 * n / n_total, what, 100 * frac)
