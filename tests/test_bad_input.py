@@ -415,3 +415,21 @@ def test_the_grep_finds_what_it_looks_for():
     for line in bad:
         assert any(rx.search(line) for rx, _ in _UNSAFE), line
     assert not any(rx.search("torch.load(p, map_location='cpu', weights_only=True)") for rx, _ in _UNSAFE)
+
+
+# ---------------------------------------------------------------- the same checks when Snakemake starts
+def test_workflow_start_up_stops_on_bad_config(wf):
+    from conftest import snakemake
+
+    (wf / "dup.yaml").write_text("seed: 1\nsplit:\n  repeats: 2\n  repeats: 3\n")
+    p = snakemake(wf, "-n", "--configfile", "config/test.yaml", "dup.yaml", check=False, timeout=300)
+    assert p.returncode != 0
+    assert re.search(r"dup\.yaml, line 4: key 'repeats' appears twice", p.stdout + p.stderr)
+    (wf / "cells{x}.csv").write_text("e-type;f1\nA;1\n")
+    (wf / "brace.yaml").write_text("datasets:\n  mine: {source: path, path: 'cells{x}.csv'}\n"
+                                   "resources:\n  prepare_dta: {mem_mb: 100}\n")
+    p = snakemake(wf, "-n", "--configfile", "config/test.yaml", "brace.yaml", check=False, timeout=300)
+    out = p.stdout + p.stderr
+    assert p.returncode != 0
+    assert "datasets.mine.path: file name 'cells{x}.csv' contains" in out
+    assert "resources.prepare_dta: no rule named 'prepare_dta' (did you mean prepare_data" in out
