@@ -28,18 +28,24 @@ def check_physical(p_full, model=None) -> None:
     model = model or _default_model()
     p = model._as_tensor(p_full.detach() if isinstance(p_full, torch.Tensor) else p_full)
     cap, cond = _masks(model)
-    with torch.no_grad():
-        bad_fin = ~torch.isfinite(p)
-        bad_c = torch.zeros_like(bad_fin)
-        bad_c[:, torch.as_tensor(cap, device=p.device)] = p[:, torch.as_tensor(cap, device=p.device)] <= 0
-        bad_g = torch.zeros_like(bad_fin)
-        bad_g[:, torch.as_tensor(cond, device=p.device)] = p[:, torch.as_tensor(cond, device=p.device)] < 0
-        bad = bad_fin | bad_c | bad_g
-        if not bool(bad.any()):
+    ci, gi = np.flatnonzero(cap), np.flatnonzero(cond)
+    if p.device.type == "cpu":
+        # numpy: no copy, and ~50x faster than torch's threaded kernels on a busy machine
+        pb = p.numpy()
+        if np.isfinite(pb).all() and (pb[:, ci] > 0).all() and (pb[:, gi] >= 0).all():
             return
-        rows = torch.nonzero(bad.any(dim=1)).flatten().cpu().tolist()
-        pb = p.cpu().numpy()
-        bad = bad.cpu().numpy()
+    else:
+        with torch.no_grad():
+            cit, git = torch.as_tensor(ci, device=p.device), torch.as_tensor(gi, device=p.device)
+            ok = (torch.isfinite(p).all() & (p.index_select(1, cit) > 0).all()
+                  & (p.index_select(1, git) >= 0).all())
+            if bool(ok):
+                return
+            pb = p.cpu().numpy()
+    bad = ~np.isfinite(pb)
+    bad[:, cap] |= ~(pb[:, cap] > 0)
+    bad[:, cond] |= ~(pb[:, cond] >= 0)
+    rows = np.flatnonzero(bad.any(axis=1)).tolist()
     i = rows[0]
     names = model.names
     what = []
