@@ -223,7 +223,7 @@ def test_unphysical_hh_parameters_are_rejected_at_every_entry_point(small, value
 
 
 def test_many_rejections_are_logged_at_warning(caplog):
-    from neurogen.hh.generate import warn_rejections
+    from neurogen.io import warn_rejections
 
     log = logging.getLogger("neurogen")
     log.propagate = True

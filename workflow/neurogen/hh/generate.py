@@ -12,6 +12,7 @@ from neurogen import NeurogenError
 from neurogen.hh.dataset import TYPE_NAMES, read_shard, write_dataset
 from neurogen.hh.model import PROTOCOL, Model, Protocol, simulate_cclamp, steady_state_iv
 from neurogen.hh.sampling import assign_types, classify_iv, sample_params, shard_rng, voltage_ok
+from neurogen.io import warn_rejections
 
 COUNT_NAMES = (["sampled", "iv_nonfinite"] + [f"iv_match_{t}" for t in range(3)]
                + [f"selected_{t}" for t in range(3)] + [f"sim_nonfinite_{t}" for t in range(3)]
@@ -171,18 +172,3 @@ def merge_shards(shard_paths, space, *, train_path, test_path, acceptance_path, 
 
 def TY_NAME(t):  # noqa: N802
     return TYPE_NAMES[t]
-
-
-#: fraction of simulated neurons whose rejection is logged at WARNING rather than INFO
-REJECT_WARN_FRACTION = 0.05
-
-
-def warn_rejections(log, where: str, n_total: int, rejected: dict, frac: float = REJECT_WARN_FRACTION):
-    """Log each rejection count above ``frac`` of ``n_total`` at WARNING (a silent drop of many
-    blown-up neurons usually means bad parameters or a too coarse dt)."""
-    if log is None or n_total <= 0:
-        return
-    for what, n in rejected.items():
-        if n > frac * n_total:
-            log.warning("%s: %d of %d (%.1f%%) %s rejected (more than %.0f%%): check the parameter "
-                        "ranges and dt_ms", where, n, n_total, 100.0 * n / n_total, what, 100 * frac)
