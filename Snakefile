@@ -25,6 +25,7 @@ include: "workflow/rules/classify.smk"
 include: "workflow/rules/augment.smk"
 include: "workflow/rules/hh.smk"
 include: "workflow/rules/epgan.smk"
+include: "workflow/rules/scaling.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/report.smk"
 

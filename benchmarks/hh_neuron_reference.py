@@ -4,7 +4,7 @@
 
 Simulates both neurons with their NEURON settings (conductances, E_Ca, start at -65 mV with
 gates at rest, NEURON's protocols), prints the RMSE per amplitude and the steady-state I-V
-differences, and draws the overlay figure shown in the README.
+differences, and draws the overlay figure shown in docs/hh.md.
 """
 from __future__ import annotations
 

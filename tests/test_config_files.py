@@ -53,7 +53,7 @@ def test_schema_has_a_block_for_every_stage():
             f"config/schema.yaml: stage {s!r} needs a block with properties and additionalProperties: false"
 
 
-@pytest.mark.parametrize("name", ["test.yaml", "full.yaml"])
+@pytest.mark.parametrize("name", ["test.yaml", "full.yaml", "scale.yaml"])
 def test_config_files_validate_merged_over_the_default(name):
     base = strict_load((ROOT / "config/config.yaml").read_text())
     over = strict_load((ROOT / "config" / name).read_text())

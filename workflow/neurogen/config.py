@@ -209,6 +209,16 @@ def _check_epgan(config, root) -> list[str]:
         TrainConfig.from_dict(e.get("train", {}), seed=config.get("seed", 0))
     except NeurogenError as err:
         errors.append(str(err))
+    sc = config.get("scaling")
+    if sc and "scaling" in config.get("stages", []):
+        try:
+            TrainConfig.from_dict({**e.get("train", {}), **sc.get("train", {})}, seed=config.get("seed", 0),
+                                  where="scaling.train (over epgan.train)")
+        except NeurogenError as err:
+            errors.append(str(err))
+        extra = sorted(set(sc.get("sizes_by_variant", {})) - set(sc.get("variants", [])))
+        if extra:
+            errors.append(f"scaling.sizes_by_variant: {extra} not in scaling.variants {sc.get('variants')}")
     for name, cell in (e.get("recorded") or {}).items():
         for k in ("cclamp", "vclamp"):
             f = cell.get(k)

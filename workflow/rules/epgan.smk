@@ -1,4 +1,4 @@
-# Stage: epgan (see README). EP-GAN trained on the hh stage's simulated neurons, evaluated on
+# Stage: epgan (see docs/epgan.md). EP-GAN trained on the hh stage's simulated neurons, evaluated on
 # its held-out test neurons against two baselines, with input and loss ablations and speed.
 #   epgan_train      (GPU-tagged) one job per HH model × loss variant; checkpoint each epoch
 #   epgan_infer      single-pass inference + the published selection over epochs (test inputs)
@@ -99,6 +99,7 @@ rule epgan_baselines:
     params:
         sim_dt_ms=EP_SIM_DT,
         sim_batch=EP_SIM_BATCH,
+        n_train=0,                # the whole training file
     log:
         "results/logs/epgan/{model}/baselines.log",
     benchmark:

@@ -93,7 +93,7 @@ rule report_table:
         title=lambda w: f"{w.table_stage}: {w.table}.csv",
         description=lambda w: TABLE_DOCS.get(
             os.path.basename(w.table) + ".csv",
-            f"Table {w.table}.csv of stage {w.table_stage} (columns: README, Outputs)."),
+            f"Table {w.table}.csv of stage {w.table_stage} (columns: docs/outputs.md)."),
         max_rows=REPORT.get("max_rows", 2000),
     log:
         "results/logs/report/tables/{table_stage}/{table}.log",

@@ -31,6 +31,7 @@ class TrainConfig:
     voltage_stride: int = 1          # use every k-th sample of the trace (gates stepped k·Δt)
     voltage_every: int = 1           # voltage residual on every k-th batch (cost on a CPU)
     val_fraction: float = 0.05
+    n_train: int = 0                 # neurons of the training file used (nested subsets; 0 = all)
     val_simulate: int = 64           # validation neurons simulated per epoch for response RMSE
     threads: int = 0                 # torch threads (0: leave as is)
     seed: int = 0
@@ -65,6 +66,8 @@ class TrainConfig:
         for k in ("voltage_h", "voltage_stride", "voltage_every"):
             if getattr(self, k) < 1:
                 bad.append(f"{k} must be >= 1")
+        if int(self.n_train) < 0:
+            bad.append("n_train must be >= 0 (0: the whole training file)")
         if not 0 <= self.val_fraction < 1:
             bad.append("val_fraction must be in [0, 1)")
         if bad:

@@ -176,10 +176,24 @@ def make_inputs(responses, stimuli, iv, norm: Normalizer):
     return x, ivn
 
 
-def split_train_val(n: int, val_fraction: float, seed: int):
-    """Seeded split of the training file's rows into (train, validation) indices."""
+def nested_subset(n_total: int, n: int) -> np.ndarray:
+    """Sorted row indices of the first ``n`` rows of one fixed permutation of ``n_total`` rows:
+    the subsets of a training file are nested (the 2,000 contain the 400, and so on) and the
+    same whatever the training seed. ``n`` = 0 or ≥ n_total: every row."""
+    if n <= 0 or n >= n_total:
+        if n > n_total:
+            raise NeurogenError(f"asked for {n} training neurons; the training file has {n_total}")
+        return np.arange(n_total)
+    return np.sort(np.random.default_rng([20240, n_total]).permutation(n_total)[:n])
+
+
+def split_train_val(n, val_fraction: float, seed: int):
+    """Seeded split of the training file's rows (``n`` rows, or the given row indices) into
+    (train, validation) indices."""
+    rows = np.arange(n) if np.ndim(n) == 0 else np.asarray(n)
+    n = len(rows)
     rng = np.random.default_rng([seed, 1])
-    perm = rng.permutation(n)
+    perm = rows[rng.permutation(n)]
     n_val = int(round(n * val_fraction))
     if val_fraction > 0:
         n_val = max(n_val, 1)

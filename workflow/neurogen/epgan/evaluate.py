@@ -5,45 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import NeurogenError
-
-#: the published windows (s): pre (4, 5], mid [5, 10], post [10, 11)
-WINDOWS = {"pre": (4.0, 5.0, False, True), "mid": (5.0, 10.0, True, True), "post": (10.0, 11.0, True, False)}
-
-
-def window_masks(time_s):
-    t = np.asarray(time_s, dtype=np.float64)
-    out = {}
-    for name, (a, b, incl_a, incl_b) in WINDOWS.items():
-        eps = 1e-9
-        m = ((t >= a - eps) if incl_a else (t > a + eps)) & ((t <= b + eps) if incl_b else (t < b - eps))
-        out[name] = m
-    return out
-
-
-def response_rmse(pred, true, time_s) -> dict:
-    """Per-neuron RMSE (mV) over all stimuli in the pre / mid / post windows and their mean.
-
-    pred, true [N, S, T]; returns {pre, mid, post, avg: [N]} (NaN where a prediction is not
-    finite, e.g. a simulation that blew up)."""
-    pred = np.asarray(pred, dtype=np.float64)
-    true = np.asarray(true, dtype=np.float64)
-    if pred.shape != true.shape:
-        raise NeurogenError(f"response shapes differ: {pred.shape} vs {true.shape}")
-    out = {}
-    for name, m in window_masks(time_s).items():
-        if not m.any():
-            raise NeurogenError(f"no samples of the {name} window in the time axis "
-                                f"({float(np.min(time_s))}–{float(np.max(time_s))} s)")
-        d = pred[..., m] - true[..., m]
-        out[name] = np.sqrt(np.mean(d.reshape(len(d), -1) ** 2, axis=1))
-    out["avg"] = (out["pre"] + out["mid"] + out["post"]) / 3.0
-    return out
-
-
-def iv_rmse(pred, true) -> np.ndarray:
-    pred = np.asarray(pred, dtype=np.float64)
-    true = np.asarray(true, dtype=np.float64)
-    return np.sqrt(np.mean((pred - true) ** 2, axis=1))
+from ..hh.metrics import iv_rmse, response_rmse, window_masks  # noqa: F401 (the one implementation)
 
 
 def select_over_epochs(candidates, simulate, target_responses, time_s, log=None, per_call: int | None = None):
@@ -106,20 +68,23 @@ def input_features(responses, iv, norm):
     return np.concatenate([r, ivn], axis=1)
 
 
-def nearest_neighbour(train_data, norm, responses, iv, chunk: int = 2048):
+def nearest_neighbour(train_data, norm, responses, iv, chunk: int = 2048, rows=None):
     """Baseline: for each query, the training neuron nearest in input space (Euclidean on
-    :func:`input_features`); returns (its row index [N], its parameters [N, F])."""
+    :func:`input_features`) among ``rows`` of the training file (default: all); returns (its row
+    index [N], its parameters [N, F])."""
+    rows = np.arange(train_data.n) if rows is None else np.asarray(rows)
     q = input_features(responses, iv, norm)
     best_d = np.full(len(q), np.inf)
     best_i = np.zeros(len(q), dtype=np.int64)
-    for lo in range(0, train_data.n, chunk):
-        part = train_data.read(lo, min(lo + chunk, train_data.n), keys=("responses", "iv"))
+    for lo in range(0, len(rows), chunk):
+        r = rows[lo:lo + chunk]
+        part = train_data.read_index(r, keys=("responses", "iv"))
         f = input_features(part["responses"], part["iv"], norm)
         d = (q ** 2).sum(1)[:, None] - 2 * q @ f.T + (f ** 2).sum(1)[None, :]
         j = d.argmin(1)
         dj = d[np.arange(len(q)), j]
         better = dj < best_d
-        best_d[better], best_i[better] = dj[better], j[better] + lo
+        best_d[better], best_i[better] = dj[better], r[j[better]]
     params = train_data.read_index(best_i, keys=("params",))["params"]
     return best_i, params.astype(np.float64)
 

@@ -93,16 +93,20 @@ def predict(backend, model_pt, candidates, test_h5, selection_epochs=None, batch
             "free_names": np.array(b["free_names"])}
 
 
-def baselines(backend, train_h5, test_h5, batch=2000):
+def baselines(backend, train_h5, test_h5, batch=2000, n_train: int = 0):
     """Rule epgan_baselines: the default parameter set, and nearest-neighbour lookup of the
-    training set by input distance (inputs normalised with training statistics only)."""
+    training set by input distance (inputs normalised with training statistics only). With
+    ``n_train``: among the same nested subset of the training file that EP-GAN trains on."""
+    from .data import nested_subset
+
     train = H5Data(train_h5, need_params=True)
     test = H5Data(test_h5)
-    norm = Normalizer.fit(train, np.arange(train.n))
+    rows = nested_subset(train.n, int(n_train))
+    norm = Normalizer.fit(train, rows)
     tg = _targets(test)
-    idx, nn = nearest_neighbour(train, norm, tg["responses"], tg["iv"])
+    idx, nn = nearest_neighbour(train, norm, tg["responses"], tg["iv"], rows=rows)
     default = np.tile(backend.free_default, (test.n, 1))
-    log.info("baselines: default parameter set; nearest neighbour among %d training neurons", train.n)
+    log.info("baselines: default parameter set; nearest neighbour among %d training neurons", len(rows))
     sims = backend.simulate(np.concatenate([default[:1], nn]), test.amplitudes, batch=batch)
     return {"default": default, "nearest_neighbour": nn, "nn_index": idx,
             "default_responses": sims[:1].repeat(test.n, 0), "nearest_neighbour_responses": sims[1:]}

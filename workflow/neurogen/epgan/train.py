@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import NeurogenError
 from .config import TrainConfig
-from .data import H5Data, Normalizer, make_inputs, split_train_val
+from .data import H5Data, Normalizer, make_inputs, nested_subset, split_train_val
 from .evaluate import iv_rmse, response_rmse
 
 log = logging.getLogger("neurogen")
@@ -42,7 +42,8 @@ class Trainer:
         if self.data.f["params"].shape[1] != F:
             raise NeurogenError(f"{train_path}: 'params' has {self.data.f['params'].shape[1]} columns, "
                                 f"the model has {F} free parameters")
-        self.tr_idx, self.val_idx = split_train_val(self.data.n, cfg.val_fraction, cfg.seed)
+        self.rows = nested_subset(self.data.n, int(cfg.n_train))
+        self.tr_idx, self.val_idx = split_train_val(self.rows, cfg.val_fraction, cfg.seed)
         self.norm = Normalizer.fit(self.data, self.tr_idx, cfg.chunk_size)
         self.lo, self.hi = backend.free_lo, backend.free_hi
         if np.any(self.hi <= self.lo):

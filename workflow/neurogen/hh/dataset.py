@@ -1,6 +1,6 @@
 """EP-GAN training data files: HDF5 writer and reader; shard (npz) reader.
 
-Datasets in train.h5 / test.h5 (see README, Outputs):
+Datasets in train.h5 / test.h5 (see docs/outputs.md):
   params [N,F] float32 (free parameters, physical units), param_names [F],
   responses [N,S,350] float32 mV (with noise), responses_clean [N,S,350],
   amplitudes_pA [S], time_s [350], stimuli [S,350] pA, iv [N,18] pA, iv_v_mV [18],

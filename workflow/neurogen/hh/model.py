@@ -484,7 +484,7 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
     """Current clamp of N neurons x S amplitudes; returns V (mV) [N, S, len(record_ms)].
 
     compile: run the generated step through torch.compile (fused kernels, ~1.7x faster per step
-    on CPU at 10,000 neurons, README: hh speed; the first call per batch shape pays the
+    on CPU at 10,000 neurons, docs/results.md: hh speed; the first call per batch shape pays the
     compilation, ~10-60 s). Ignored when the parameters require gradients.
 
     init: 'params' (EP-GAN: V0 and the *_0 gate parameters at t = 0) or 'rest' (gates at their

@@ -1,5 +1,5 @@
 """The NEURON reference runs (../shared/data/hh/neuron_reference): settings -> parameter vectors,
-and the comparison of our simulator with NEURON's traces (used by the tests and the README figure)."""
+and the comparison of our simulator with NEURON's traces (used by the tests and the figure in docs/hh.md)."""
 from __future__ import annotations
 
 import json

@@ -143,3 +143,51 @@ def ablation_bars(inp: pd.DataFrame, loss: pd.DataFrame | None = None, title="")
     fig.suptitle(title or "EP-GAN ablations on the held-out test neurons")
     fig.tight_layout()
     return fig
+
+
+def scaling_figure(table: pd.DataFrame, published_mV: float, title=""):
+    """Data scaling: mean response RMSE on the held-out test neurons vs training-set size (log x),
+    one line per loss variant (mean over seeds, error bars SD over seeds, seeds as dots), the
+    nearest-neighbour lookup of the same subset, the true parameters' floor and the published
+    figure; right: training time per run."""
+    plt = _plt()
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.6, 1]})
+    runs = table[table["method"] == "epgan_selected"]
+    colours = {}
+    for i, (v, g) in enumerate(runs.groupby("variant", sort=False)):
+        c = colours.setdefault(v, f"C{i}")
+        w = g.iloc[0]
+        label = (f"EP-GAN {v} (adv {w['w_adversarial']:g}, I–V {w['w_iv']:g}, V {w['w_voltage']:g}), "
+                 f"selected")
+        s = g.groupby("size")["rmse_avg_mV_mean"].agg(["mean", "std", "count"]).reset_index()
+        ax.errorbar(s["size"], s["mean"], yerr=s["std"].fillna(0), color=c, marker="o", capsize=3, label=label)
+        ax.scatter(g["size"], g["rmse_avg_mV_mean"], color=c, s=10, alpha=0.5)
+        ax2.scatter(g["size"], g["train_time_s"] / 60, color=c, label=f"{v} ({int(s['count'].max())} seed(s) max)")
+    single = table[(table["method"] == "epgan_single")]
+    for v, g in single.groupby("variant", sort=False):
+        s = g.groupby("size")["rmse_avg_mV_mean"].mean()
+        ax.plot(s.index, s.values, color=colours.get(v, "grey"), ls=":", marker=".",
+                label=f"EP-GAN {v}, single pass")
+    nn = table[table["method"] == "nearest_neighbour"].sort_values("size")
+    if len(nn):
+        ax.plot(nn["size"], nn["rmse_avg_mV_mean"], "k--s", ms=4, label="nearest neighbour (same subset)")
+    fl = table[table["method"] == "true_parameters"]
+    if len(fl):
+        ax.axhline(float(fl["rmse_avg_mV_mean"].iloc[0]), color="grey", lw=1,
+                   label="true parameters (simulation-step floor)")
+    ax.axhline(published_mV, color="tab:red", ls="-.", lw=1.2, label=f"published EP-GAN ({published_mV} mV)")
+    n_test = int(table["n_test"].max()) if len(table) else 0
+    ax.set_xscale("log")
+    ax.set_xlabel("training neurons (nested subsets of one training file)")
+    ax.set_ylabel(f"mean response RMSE on {n_test} test neurons (mV)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    ax2.set_xscale("log")
+    ax2.set_xlabel("training neurons")
+    ax2.set_ylabel("training wall time (min)")
+    ax2.legend(fontsize=7)
+    ax2.grid(alpha=0.3)
+    fig.suptitle(title or "EP-GAN data scaling")
+    fig.tight_layout()
+    return fig
