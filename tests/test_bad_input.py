@@ -433,3 +433,20 @@ def test_workflow_start_up_stops_on_bad_config(wf):
     assert p.returncode != 0
     assert "datasets.mine.path: file name 'cells{x}.csv' contains" in out
     assert "resources.prepare_dta: no rule named 'prepare_dta' (did you mean prepare_data" in out
+
+
+def test_npe_posterior_roundtrip_without_pickle(tmp_path):
+    from neurogen.fit import npe
+
+    rng = np.random.default_rng(0)
+    theta = rng.random((120, 2))
+    x = np.c_[theta @ rng.standard_normal((2, 4)) + 0.05 * rng.standard_normal((120, 4)), np.ones(120)]
+    post, info = npe.train(theta, x, seed=0, max_epochs=3, hidden=8, embedding_dim=3, batch_size=40)
+    npe.save_posterior(tmp_path / "posterior.pt", post, info, stride=5)
+    back, info2, stride = npe.load_posterior(tmp_path / "posterior.pt")
+    assert stride == 5 and info2["n_train"] == 120
+    np.testing.assert_array_equal(info2["feature_mask"], info["feature_mask"])   # the constant column
+    xo = torch.as_tensor(x[:1, info["feature_mask"]], dtype=torch.float32)
+    th = torch.as_tensor(theta[:5], dtype=torch.float32)
+    torch.testing.assert_close(back.log_prob(th, x=xo, norm_posterior=False),
+                               post.log_prob(th, x=xo, norm_posterior=False))
