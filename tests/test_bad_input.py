@@ -3,15 +3,12 @@ error naming the file / line / column / key and what to do, or a documented, log
 docs/bad_input.md lists the classes; the item numbers below follow the issue."""
 import copy
 import logging
-import pickle
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 import yaml
-
 from conftest import ROOT
 from neurogen import NeurogenError
 from neurogen.data import load_feature_table

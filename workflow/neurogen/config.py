@@ -8,7 +8,6 @@ from pathlib import Path
 
 from . import NeurogenError
 
-
 #: config keys that name a user's file (checked for Snakemake wildcard braces)
 _FILE_KEYS = ("path", "stats", "cclamp", "vclamp", "table", "iv_bounds", "didv_bounds", "reference_iv")
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
@@ -20,7 +19,7 @@ def rule_names(rules_dir: str | Path = RULES_DIR) -> list[str]:
 
     names = set()
     for f in sorted(Path(rules_dir).glob("*.smk")):
-        names.update(re.findall(r"^rule\s+([A-Za-z_][A-Za-z0-9_]*)\s*:", f.read_text(), re.M))
+        names.update(re.findall(r"^rule\s+([A-Za-z_][A-Za-z0-9_]*)\s*:", f.read_text(), re.MULTILINE))
     return sorted(names | {"all"})
 
 

@@ -106,7 +106,7 @@ def read_table(path, sep: str | None = None, name: str | None = None, with_lines
     sep = sep or _sniff_sep(text.split("\n", 1)[0], name)
     try:
         lines = _check_rows(text, sep, name)
-    except Exception as e:  # noqa: BLE001 - csv.Error (e.g. an unterminated quote)
+    except Exception as e:  # csv.Error (e.g. an unterminated quote)
         if isinstance(e, NeurogenError):
             raise
         raise NeurogenError(f"{name}: malformed table (separator {sep!r}): {e}") from None

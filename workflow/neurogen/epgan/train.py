@@ -105,7 +105,7 @@ class Trainer:
                   "digest": raw["digest"], "history": meta["history"],
                   "candidates": [c.cpu().numpy() for c in raw["candidates"]],
                   "best": (meta["best_score"], raw["best_state"], meta["best_epoch"])}
-        except Exception as e:  # a corrupt (or old, pickled) checkpoint is not fatal: start again
+        except Exception as e:  # noqa: BLE001 - a corrupt (or old, pickled) checkpoint: start again
             log.warning("checkpoint %s unreadable (%s); training from scratch", self.ckpt_path, e)
             return False
         if st.get("digest") != self.cfg.digest():
