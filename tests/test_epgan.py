@@ -429,7 +429,9 @@ def test_pipeline_end_to_end_on_toy(toy_h5, tmp_path):
     cfg = TrainConfig.from_dict({**TINY, "epochs": 3}, seed=1)
     bundle, hist, cand = pipeline.train(be, toy_h5, test_h5, cfg, tmp_path / "ck.pt")
     assert cand.shape == (3, 12, 5) and len(hist) == 3
-    torch.save(bundle, tmp_path / "model.pt")
+    from neurogen.epgan.train import save_bundle
+
+    save_bundle(bundle, tmp_path / "model.pt")
     preds = pipeline.predict(be, tmp_path / "model.pt", cand, test_h5)
     assert preds["epgan_selected"].shape == (12, 5) and set(preds["selected_epoch"]) <= {1, 2, 3}
     # the selected set is, per neuron, at least as close to the input as every epoch's candidate

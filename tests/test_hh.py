@@ -145,7 +145,9 @@ def test_simulate_errors(space):
         simulate_cclamp(p, [0.0], dt_ms=0.3)
     with pytest.raises(NeurogenError, match="window"):
         simulate_cclamp(p, [0.0], protocol=Protocol(window_s=(4.0, 20.0)))
-    blow = space.with_values(C=-1.0, LEAK_g=3.0)  # negative capacitance: V runs away
+    with pytest.raises(NeurogenError, match=r"C = -1 \(must be > 0"):   # caught before simulating
+        simulate_cclamp(space.with_values(C=-1.0)[None], [0.0], dt_ms=10.0)
+    blow = space.with_values(LEAK_g=1e308)  # overflowing conductance: V becomes non-finite
     with pytest.raises(NeurogenError, match="blew up"):
         simulate_cclamp(blow[None], [0.0], dt_ms=10.0, protocol=Protocol(t_total_s=12.0), on_nonfinite="raise")
     zero = space.with_values(**{n: 0.0 for n, r in zip(space.names, space.roles) if r == "conductance"})

@@ -8,10 +8,82 @@ from pathlib import Path
 
 from . import NeurogenError
 
+#: config keys that name a user's file (checked for Snakemake wildcard braces)
+_FILE_KEYS = ("path", "stats", "cclamp", "vclamp", "table", "iv_bounds", "didv_bounds", "reference_iv")
+RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+
+
+def rule_names(rules_dir: str | Path = RULES_DIR) -> list[str]:
+    """Every rule the workflow defines (``rule <name>:`` lines of the .smk files)."""
+    import re
+
+    names = set()
+    for f in sorted(Path(rules_dir).glob("*.smk")):
+        names.update(re.findall(r"^rule\s+([A-Za-z_][A-Za-z0-9_]*)\s*:", f.read_text(), re.MULTILINE))
+    return sorted(names | {"all"})
+
+
+class _StrictLoader:
+    """A yaml.SafeLoader whose mappings reject a repeated key (built lazily: yaml import)."""
+
+    cls = None
+
+    @classmethod
+    def get(cls):
+        if cls.cls is None:
+            import yaml
+
+            class Loader(yaml.SafeLoader):
+                pass
+
+            def mapping(loader, node, deep=False):
+                seen = {}
+                for k, _ in node.value:
+                    key = loader.construct_object(k, deep=deep)
+                    try:
+                        hash(key)
+                    except TypeError:
+                        continue
+                    if key in seen:
+                        raise NeurogenError(
+                            f"{loader.name}, line {k.start_mark.line + 1}: key {key!r} appears twice in the "
+                            f"same mapping (first at line {seen[key]}); YAML keeps only the last one: "
+                            f"delete or merge the duplicate")
+                    seen[key] = k.start_mark.line + 1
+                return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+            Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+            cls.cls = Loader
+        return cls.cls
+
+
+def load_yaml_strict(path) -> object:
+    """Load a YAML file; a key repeated in one mapping is a NeurogenError naming file and line."""
+    import yaml
+
+    path = Path(path)
+    with open(path) as fh:
+        loader = _StrictLoader.get()(fh)
+        loader.name = str(path)
+        try:
+            return loader.get_single_data()
+        except yaml.YAMLError as e:
+            raise NeurogenError(f"{path}: not valid YAML: {e}") from None
+        finally:
+            loader.dispose()
+
+
+def check_config_files(paths) -> None:
+    """The user's config files (``configfile`` + ``--configfile``) have no repeated keys."""
+    for p in paths:
+        load_yaml_strict(p)
+
 
 def check_config(config: dict, root: str | Path = ".") -> None:
     root = Path(root)
     errors = []
+    errors.extend(_check_paths(config))
+    errors.extend(_check_resources(config))
     for name, ds in config.get("datasets", {}).items():
         src = ds.get("source")
         key = f"datasets.{name}"
@@ -43,6 +115,43 @@ def check_config(config: dict, root: str | Path = ".") -> None:
         raise NeurogenError("invalid configuration:\n  " + "\n  ".join(errors))
 
 
+def _check_paths(config) -> list[str]:
+    """User file names with '{' or '}' would be read by Snakemake as wildcards."""
+    errors = []
+
+    def walk(obj, key):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(obj, str) and key.rsplit(".", 1)[-1] in _FILE_KEYS and ("{" in obj or "}" in obj):
+            if key.startswith(("fit.epgan.",)):
+                return        # those name workflow outputs with a {model} placeholder on purpose
+            errors.append(f"{key}: file name {obj!r} contains '{{' or '}}', which Snakemake reads as a "
+                          f"wildcard; rename the file (or link it) to a path without braces")
+
+    for block in ("datasets", "hh", "epgan", "fit"):
+        walk(config.get(block) or {}, block)
+    return errors
+
+
+def _check_resources(config) -> list[str]:
+    """resources: {rule: {...}} must name rules that exist (a typo would be ignored silently)."""
+    import difflib
+
+    given = list((config.get("resources") or {}).keys())
+    if not given:
+        return []
+    known = rule_names()
+    errors = []
+    for r in given:
+        if r not in known:
+            near = difflib.get_close_matches(r, known, n=3)
+            errors.append(f"resources.{r}: no rule named {r!r}"
+                          + (f" (did you mean {', '.join(near)}?)" if near else "")
+                          + f"; rules: {', '.join(known)}")
+    return errors
+
+
 def _check_classify(config) -> list[str]:
     from .classify import registry as reg
 
@@ -67,6 +176,7 @@ def _check_classify(config) -> list[str]:
         if name in c.get("classifiers", []):
             try:
                 reg.param_candidates(name, grid)
+                errors.extend(reg.validate_param_values(name, grid, f"classify.grids.{name}"))
             except NeurogenError as e:
                 errors.append(str(e))
     return errors
@@ -185,4 +295,7 @@ def _check_augment(config) -> list[str]:
         for p in params or {}:
             if p not in valid:
                 errors.append(f"augment.classifier_params.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}")
+        if all(p in valid for p in params or {}):
+            errors.extend(reg.validate_param_values(name, {p: [v] for p, v in (params or {}).items()},
+                                                    f"augment.classifier_params.{name}"))
     return errors

@@ -107,3 +107,18 @@ def run_script(main, snakemake) -> None:
         log.error("%s", e)
         sys.stderr.write(f"\nneurogen: {e}\n")
         sys.exit(1)
+
+
+#: fraction of simulated neurons whose rejection is logged at WARNING rather than INFO
+REJECT_WARN_FRACTION = 0.05
+
+
+def warn_rejections(log, where: str, n_total: int, rejected: dict, frac: float = REJECT_WARN_FRACTION):
+    """Log each rejection count above ``frac`` of ``n_total`` at WARNING (a silent drop of many
+    blown-up neurons usually means bad parameters or a too coarse dt)."""
+    if log is None or n_total <= 0:
+        return
+    for what, n in rejected.items():
+        if n > frac * n_total:
+            log.warning("%s: %d of %d (%.1f%%) %s rejected (more than %.0f%%): check the parameter "
+                        "ranges and dt_ms", where, n, n_total, 100.0 * n / n_total, what, 100 * frac)

@@ -40,7 +40,7 @@ rule augment_fit:
         splits="results/data/{dataset}/splits.csv",
         baseline="results/classify/{dataset}/baseline.csv",
     output:
-        AU_DIR + "/models/{generator}_{mode}.pkl",
+        AU_DIR + "/models/{generator}_{mode}.pt",
     params:
         gen_params=lambda w: canonical({**(AU.get("generator_params", {}).get(w.generator) or {}),
                                         "outlier_sd": AU.get("outlier_sd", 3.0),
@@ -66,7 +66,7 @@ rule augment_eval:
         cells="results/data/{dataset}/cells.csv",
         splits="results/data/{dataset}/splits.csv",
         baseline="results/classify/{dataset}/baseline.csv",
-        model=AU_DIR + "/models/{generator}_{mode}.pkl",
+        model=AU_DIR + "/models/{generator}_{mode}.pt",
     output:
         scores=AU_DIR + "/parts/{generator}_{mode}_{size}.scores.csv",
         fidelity=AU_DIR + "/parts/{generator}_{mode}_{size}.fidelity.csv",

@@ -3,8 +3,9 @@
 import json
 from pathlib import Path
 
-from neurogen.config import check_config
+from neurogen.config import check_config, check_config_files
 
+check_config_files(workflow.configfiles)
 check_config(config)
 
 RESULTS = "results"

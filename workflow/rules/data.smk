@@ -14,6 +14,16 @@ def raw_inputs(wildcards):
     return {}
 
 
+def raw_origin(wildcards):
+    """The user's own file (or URL) behind results/data/{dataset}/raw.csv, named in errors."""
+    ds = config["datasets"][wildcards.dataset]
+    if ds["source"] == "path":
+        return ds["path"]
+    if ds["source"] == "download":
+        return f"{ds['url']} (downloaded to results/data/{wildcards.dataset}/raw.csv)"
+    return f"results/data/{wildcards.dataset}/raw.csv (surrogate from {ds['stats']})"
+
+
 rule raw_table:
     input:
         unpack(raw_inputs),
@@ -51,6 +61,7 @@ rule prepare_data:
         split=canonical(config["split"]),
         cv_folds=config["classify"]["cv_folds"],
         seed=config["seed"],
+        source=raw_origin,
     log:
         "results/logs/data/{dataset}/prepare.log",
     benchmark:

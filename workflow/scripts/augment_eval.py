@@ -6,13 +6,13 @@ from neurogen.io import run_script
 
 
 def main(snakemake, log):
-    import pickle
     from pathlib import Path
 
     import numpy as np
     import pandas as pd
 
     from neurogen.augment.evaluate import evaluate
+    from neurogen.augment.io import load_models
     from neurogen.data.prepared import load_split
     from neurogen.io import write_csv, write_npz
 
@@ -26,8 +26,7 @@ def main(snakemake, log):
         import torch
 
         torch.set_num_threads(snakemake.threads)
-        with open(snakemake.input.model, "rb") as fh:
-            models = pickle.load(fh)["models"]
+        models = load_models(snakemake.input.model)["models"]
         gen, size = w.generator, int(w.size)
     out = evaluate(splits, baseline, json.loads(p.panel), w.mode, p.seed, models=models, generator=gen,
                    size=size, n_baselines=p.n_baselines, features=splits[0].features, device=p.device,

@@ -5,7 +5,6 @@ from neurogen.io import run_script
 
 
 def main(snakemake, log):
-    import pickle
     from pathlib import Path
 
     import pandas as pd
@@ -13,7 +12,7 @@ def main(snakemake, log):
 
     from neurogen.augment.evaluate import fit_generators
     from neurogen.data.prepared import load_split
-    from neurogen.io import atomic_path
+    from neurogen.augment.io import save_models
 
     torch.set_num_threads(snakemake.threads)
     p = snakemake.params
@@ -26,9 +25,7 @@ def main(snakemake, log):
     for m in models:
         log.info("repeat %d %s + %s: %s fit in %.1f s", m["repeat"], m["scaler"], m["reducer"], gen,
                  m["fit_time_s"])
-    with atomic_path(snakemake.output[0]) as tmp:
-        with open(tmp, "wb") as fh:
-            pickle.dump({"generator": gen, "mode": snakemake.wildcards.mode, "models": models}, fh)
+    save_models(snakemake.output[0], gen, snakemake.wildcards.mode, models)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -10,7 +10,8 @@ def main(snakemake, log):
     import torch
 
     from neurogen.epgan import TrainConfig, pipeline
-    from neurogen.io import atomic_path, write_csv, write_npz
+    from neurogen.epgan.train import save_bundle
+    from neurogen.io import write_csv, write_npz
     from neurogen.torchutil import pick_device, seed_all
 
     p = snakemake.params
@@ -23,8 +24,7 @@ def main(snakemake, log):
     bundle, hist, cand = pipeline.train(be, snakemake.input.train, snakemake.input.test, cfg, p.ckpt, device=dev)
     bundle["device"] = str(dev)
     bundle["sim_dt_ms"] = be.sim_kwargs.get("dt_ms")
-    with atomic_path(snakemake.output.model) as tmp:
-        torch.save(bundle, tmp)
+    save_bundle(bundle, snakemake.output.model)
     write_csv(hist, snakemake.output.history)
     write_npz(snakemake.output.candidates, candidates=cand, free_names=np.array(be.free_names))
     if os.path.exists(p.ckpt):      # finished: a later rerun (changed code) must start afresh

@@ -46,10 +46,12 @@ def main(snakemake, log):
     train_time = np.nan
     train_samples = np.nan
     if method == "npe":
-        blob = torch.load(snakemake.input.posterior, weights_only=False)
-        kw = dict(npe_posterior=blob["posterior"], npe_k=cfg["npe"]["k"], npe_map=cfg["npe"]["map"],
-                  npe_stride=blob["stride"], npe_feature_mask=blob["info"]["feature_mask"])
-        train_time, train_samples = blob["info"]["train_time_s"], blob["info"]["n_train"]
+        from neurogen.fit.npe import load_posterior
+
+        posterior, info, stride = load_posterior(snakemake.input.posterior)
+        kw = dict(npe_posterior=posterior, npe_k=cfg["npe"]["k"], npe_map=cfg["npe"]["map"],
+                  npe_stride=stride, npe_feature_mask=info["feature_mask"])
+        train_time, train_samples = info["train_time_s"], info["n_train"]
     log.info("target %d = test neuron %d (type %s), method %s, total budget %d, device %s",
              slot, int(tr["neuron"]), tr["type_name"], method, budget, dev)
     row, rec = fit_one(method, sim, target, bounds=bounds, seed=seed, pop_size=cfg.get("pop_size", 600),

@@ -11,7 +11,6 @@ def main(snakemake, log):
 
     from neurogen.fit import npe
     from neurogen.fit.data import read_dataset
-    from neurogen.io import atomic_path
 
     p = json.loads(snakemake.params.npe)
     torch.set_num_threads(snakemake.threads)
@@ -38,8 +37,7 @@ def main(snakemake, log):
                                 embedding_dim=p["embedding_dim"], hidden=p["hidden"],
                                 max_epochs=p["max_epochs"], batch_size=p["batch_size"], log=log)
     info["train_time_s"] = time.perf_counter() - t0
-    with atomic_path(snakemake.output[0]) as tmp:
-        torch.save({"posterior": posterior, "info": info, "stride": p["stride"]}, tmp)
+    npe.save_posterior(snakemake.output[0], posterior, info, p["stride"])
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -15,7 +15,8 @@ def main(snakemake, log):
         label=snakemake.params.label, drop_columns=snakemake.params.drop_columns,
         test_size=split["test_size"], repeats=split["repeats"],
         min_class_size=split.get("min_class_size"), small_classes=split["small_classes"],
-        cv_folds=snakemake.params.cv_folds, seed=snakemake.params.seed)
+        cv_folds=snakemake.params.cv_folds, seed=snakemake.params.seed,
+        source=snakemake.params.source)
     log.info("prepared: %s", info)
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
@@ -31,6 +32,16 @@ class ShiftedBoxCox(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         X = np.asarray(X, float)
+        # a feature constant in the training data carries no information and makes Box-Cox
+        # fail ("Data must not be constant"): dropped here (logged), for train and test alike
+        self.keep_ = X.max(axis=0) > X.min(axis=0) if len(X) else np.ones(X.shape[1], bool)
+        if not self.keep_.all():
+            logging.getLogger("neurogen").warning(
+                "Box-Cox: dropping %d feature(s) constant in the training data (columns %s)",
+                int((~self.keep_).sum()), np.flatnonzero(~self.keep_).tolist()[:10])
+        if not self.keep_.any():
+            raise ValueError("Box-Cox: every feature is constant in the training data")
+        X = X[:, self.keep_]
         lo, hi = X.min(axis=0), X.max(axis=0)
         rng = np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
         floor = self.margin * rng
@@ -38,11 +49,11 @@ class ShiftedBoxCox(TransformerMixin, BaseEstimator):
         self.shift_ = np.where(lo > 0, 0.0, floor - lo)
         self.floor_ = np.where(lo > 0, np.minimum(lo, floor), floor) * 0.1
         self.pt_ = PowerTransformer(method="box-cox", standardize=self.standardize)
-        self.pt_.fit(self._pos(X))
+        self.pt_.fit(np.maximum(X + self.shift_, self.floor_))
         return self
 
     def _pos(self, X):
-        return np.maximum(np.asarray(X, float) + self.shift_, self.floor_)
+        return np.maximum(np.asarray(X, float)[:, self.keep_] + self.shift_, self.floor_)
 
     def transform(self, X):
         return self.pt_.transform(self._pos(X))

@@ -159,3 +159,42 @@ def param_candidates(name: str, grid) -> list[dict]:
                                     f"{name} takes {sorted(valid)}")
         conv.append({p: [tuple(v) if isinstance(v, list) else v for v in vals] for p, vals in g.items()})
     return list(ParameterGrid(conv))
+
+
+def _validation_estimator(name: str):
+    """The scikit-learn estimator whose ``_parameter_constraints`` cover ``name``'s parameters."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import MultinomialNB
+
+    if name == "multinomial_nb":
+        return MultinomialNB()
+    if name in ("logreg_l1", "logreg_l2"):
+        return LogisticRegression(solver="liblinear")
+    return make_classifier(name)
+
+
+def validate_param_values(name: str, grid, key: str) -> list[str]:
+    """Each value of the grid checked by scikit-learn's own parameter validation
+    (``n_estimators: -10``, ``C: -1`` ...); returns error lines naming ``key.param``.
+
+    Done at start-up, so a bad value stops the run instead of becoming failed sweep rows."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    grids = grid if isinstance(grid, list) else [dict(grid or {})]
+    errors = []
+    for g in grids:
+        for p, vals in g.items():
+            if not isinstance(vals, list):
+                errors.append(f"{key}.{p}: expected a list of values, got {vals!r}")
+                continue
+            for v in vals:
+                v = tuple(v) if isinstance(v, list) else v
+                est = _validation_estimator(name)
+                if p not in est.get_params() or not hasattr(est, "_validate_params"):
+                    continue
+                est.set_params(**{p: v})
+                try:
+                    est._validate_params()
+                except InvalidParameterError as e:
+                    errors.append(f"{key}.{p}: {v!r} is not valid for {name} ({e})")
+    return errors

@@ -27,12 +27,17 @@ log = logging.getLogger("neurogen")
 
 
 def prepare_dataset(raw, outdir, *, label=LABEL, drop_columns=(), test_size=0.2, repeats=5,
-                    min_class_size=None, small_classes="drop", cv_folds=10, seed=42) -> dict:
+                    min_class_size=None, small_classes="drop", cv_folds=10, seed=42, source=None) -> dict:
+    """``source``: the user's own file (or URL) that ``raw`` copies, named in error messages."""
     outdir = Path(outdir)
-    t = load_feature_table(raw, label=label, drop_columns=drop_columns)
+    name = source or str(raw)
+    t = load_feature_table(raw, label=label, drop_columns=drop_columns, name=name)
     if min_class_size is None:
         min_class_size = required_class_size(cv_folds, test_size)
-    mask, report = filter_small_classes(t.y, min_class_size, small_classes)
+    try:
+        mask, report = filter_small_classes(t.y, min_class_size, small_classes)
+    except NeurogenError as e:
+        raise NeurogenError(f"{name}: {e}") from None
     X, y = t.X[mask].reset_index(drop=True), t.y[mask].reset_index(drop=True)
     const = [c for c in X.columns if X[c].nunique(dropna=True) <= 1]
     if const:

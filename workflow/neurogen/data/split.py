@@ -32,6 +32,9 @@ def filter_small_classes(y, min_size: int, policy: str = "drop"):
     report = pd.DataFrame({"class": counts.index, "n": counts.values})
     report["action"] = np.where(report["class"].isin(small.index), policy, "kept")
     report.loc[report["action"] == "kept", "action"] = "ok"
+    if len(counts) < 2:
+        raise NeurogenError(f"only {len(counts)} class ({', '.join(f'{c} ({n})' for c, n in counts.items())}) "
+                            f"in the label column: classification needs at least 2 classes")
     if small.empty:
         return np.ones(len(y), bool), report
     desc = ", ".join(f"{c} ({n})" for c, n in small.items())

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import NeurogenError
+from ..io import warn_rejections
 from .data import H5Data, Normalizer
 from .evaluate import (drop_iv_points, infer, iv_rmse, keep_traces, nearest_neighbour,
                        response_rmse, select_over_epochs)
@@ -141,6 +142,8 @@ def per_neuron_table(backend, preds: dict, test_h5, methods=METHODS) -> pd.DataF
                          "rmse_post_mV": rmse["post"][i], "rmse_avg_mV": rmse["avg"][i],
                          "iv_rmse_pA": ivr[i],
                          "simulation_failed": bool(not np.isfinite(rmse["avg"][i]))})
+        warn_rejections(log, f"{m} on the test neurons", test.n,
+                        {"non-finite (blown-up) simulations": int((~np.isfinite(rmse["avg"])).sum())})
     return pd.DataFrame(rows)
 
 

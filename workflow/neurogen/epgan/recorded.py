@@ -38,8 +38,18 @@ def _read_table(path):
         raise NeurogenError(f"{path}: file not found")
     header = None
     rows = []
-    with open(path) as fh:
-        for ln, line in enumerate(fh, 1):
+    raw = path.read_bytes()
+    if b"\x00" in raw[:65536]:
+        raise NeurogenError(f"{path}: a binary file, not a tab-separated text recording (time, then one "
+                            f"column per stimulus); export the traces as text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        bad_line = raw[:e.start].count(b"\n") + 1
+        raise NeurogenError(f"{path}, line {bad_line}: not UTF-8 text (byte "
+                            f"0x{raw[e.start]:02x}); re-save the file as UTF-8 text") from None
+    if True:
+        for ln, line in enumerate(text.splitlines(), 1):
             s = line.strip()
             if not s or s.startswith("#"):
                 continue
@@ -101,14 +111,22 @@ def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s",
         i = int(np.argmax(np.diff(t) <= 0))
         raise NeurogenError(f"{path}: time column is not strictly increasing (row {i + 2})")
     amps = _stim_values(path, header, a.shape[1] - 1, amplitudes_pA, "amplitude (pA)")
+    _no_duplicates(path, amps, "amplitude", "pA")
     if time_s is None:
         time_s = np.linspace(4.0, 11.0, 350)
     time_s = np.asarray(time_s, dtype=np.float64)
     tol = 0.5 * float(np.median(np.diff(time_s)))
+    unit = f"time_unit '{time_unit}'"
+    if time_unit == "s" and t[-1] > 20 * time_s[-1]:
+        raise NeurogenError(
+            f"{path}: time column runs to {t[-1]:g} s (sampling interval {np.median(np.diff(t)):g} s) "
+            f"but the protocol lasts ~{time_s[-1]:g} s: the time looks like milliseconds; set "
+            f"time_unit: ms for this cell (or convert the column to seconds)")
     if t[0] > time_s[0] + tol or t[-1] < time_s[-1] - tol:
+        hint = (" the time looks like seconds: remove time_unit: ms" if time_unit == "ms" and
+                a[-1, 0] >= time_s[-1] - tol else " time in seconds, or set time_unit: ms")
         raise NeurogenError(f"{path}: recording spans {t[0]:g}–{t[-1]:g} s but the protocol window is "
-                            f"{time_s[0]:g}–{time_s[-1]:g} s (stimulus on at 5 s; time in seconds, "
-                            f"or pass time_unit='ms')")
+                            f"{time_s[0]:g}–{time_s[-1]:g} s (stimulus on at 5 s; read with {unit});{hint}")
     if expected_amplitudes is not None:
         exp = np.asarray(expected_amplitudes, dtype=np.float64)
         unknown = [x for x in amps if not np.any(np.isclose(exp, x))]
@@ -117,9 +135,35 @@ def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s",
                                 f"({exp.tolist()})")
     order = np.argsort(amps)
     v = np.stack([np.interp(time_s, t, a[:, 1 + j]) for j in order])
-    if np.abs(v).max() > 500:
-        raise NeurogenError(f"{path}: |V| up to {np.abs(v).max():.0f}: expected membrane potential in mV")
+    vmax = float(np.abs(a[:, 1:]).max())
+    if vmax > 500:
+        raise NeurogenError(f"{path}: |V| up to {vmax:.0f}: expected membrane potential in mV "
+                            f"(microvolts? divide by 1000)")
+    if vmax < 1.0:
+        raise NeurogenError(f"{path}: every membrane potential is within ±1 (|V| <= {vmax:.3g}): the "
+                            f"traces look like volts; give them in mV (multiply by 1000)")
+    stim = np.asarray(amps[order]) != 0
+    on = (time_s >= 5.0) & (time_s <= 10.0)
+    if stim.any() and on.any():
+        # a current step must move the membrane: flat traces mean the window missed the steps
+        # (wrong time unit or clock) or the columns are not the injected steps
+        resp = np.abs(v[stim][:, on] - v[stim][:, ~on].mean(axis=1, keepdims=True)).max() if (~on).any() \
+            else np.ptp(v[stim])
+        if resp < 0.5:
+            raise NeurogenError(
+                f"{path}: no response to the current steps (largest change {resp:.3g} mV during "
+                f"5–10 s): check the time unit ({unit}; the step is on at 5 s on the protocol's "
+                f"clock) and that the columns are membrane potentials in mV")
     return Recording(v[None].astype(np.float32), amps[order], time_s)
+
+
+def _no_duplicates(path, values, what, unit):
+    vals = np.asarray(values, dtype=np.float64)
+    dup = sorted({float(x) for x in vals if np.isclose(vals, x).sum() > 1})
+    if dup:
+        cols = [int(j) + 2 for j in np.flatnonzero(np.isin(vals, dup))]
+        raise NeurogenError(f"{path}: {what}(s) {dup} {unit} appear in more than one column (columns "
+                            f"{cols}); keep one column per {what}")
 
 
 def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: float = 0.1,
@@ -131,6 +175,14 @@ def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: floa
     if np.any(np.diff(t) <= 0):
         raise NeurogenError(f"{path}: time column is not strictly increasing")
     levels = _stim_values(path, header, a.shape[1] - 1, levels_mV, "holding potential (mV)")
+    _no_duplicates(path, levels, "holding potential", "mV")
+    if len(levels) >= 2 and np.abs(levels).max() <= 1.0:
+        raise NeurogenError(f"{path}: holding potentials {np.asarray(levels).tolist()} are all within ±1: "
+                            f"they look like volts; give them in mV (e.g. -120 … 50)")
+    imax = float(np.abs(a[:, 1:]).max())
+    if 0 < imax < 1e-6:
+        raise NeurogenError(f"{path}: every current is below 1e-6 in size (max {imax:.3g}): the "
+                            f"currents look like amperes; give them in pA (multiply by 1e12)")
     if not 0 < ss_fraction <= 1:
         raise NeurogenError(f"ss_fraction must be in (0, 1], got {ss_fraction}")
     n_ss = max(1, int(round(len(t) * ss_fraction)))

@@ -74,23 +74,38 @@ class Trainer:
                 "best": self.best, "digest": self.cfg.digest(), "norm": self.norm.to_dict()}
 
     def save_checkpoint(self):
+        """Tensors + JSON text only, so resuming loads it with ``weights_only=True``."""
         import torch
 
         from ..io import atomic_path
 
         if self.ckpt_path is None:
             return
+        st = self.state()
+        safe = {"format": CHECKPOINT_FORMAT, "epoch": int(st["epoch"]), "net": st["net"],
+                "opt_g": st["opt_g"], "opt_d": st["opt_d"], "digest": st["digest"],
+                "candidates": [torch.as_tensor(np.asarray(c)) for c in st["candidates"]],
+                "best_state": st["best"][1],
+                "meta": _to_json({"history": st["history"], "norm": st["norm"],
+                                  "best_score": float(st["best"][0]), "best_epoch": int(st["best"][2])})}
         with atomic_path(self.ckpt_path) as tmp:
-            torch.save(self.state(), tmp)
+            torch.save(safe, tmp)
 
     def try_resume(self) -> bool:
+        import json
+
         import torch
 
         if self.ckpt_path is None or not self.ckpt_path.exists():
             return False
         try:
-            st = torch.load(self.ckpt_path, map_location=self.device, weights_only=False)
-        except Exception as e:  # a corrupt checkpoint is not fatal: start again
+            raw = torch.load(self.ckpt_path, map_location=self.device, weights_only=True)
+            meta = json.loads(raw["meta"])
+            st = {"epoch": raw["epoch"], "net": raw["net"], "opt_g": raw["opt_g"], "opt_d": raw["opt_d"],
+                  "digest": raw["digest"], "history": meta["history"],
+                  "candidates": [c.cpu().numpy() for c in raw["candidates"]],
+                  "best": (meta["best_score"], raw["best_state"], meta["best_epoch"])}
+        except Exception as e:  # noqa: BLE001 - a corrupt (or old, pickled) checkpoint: start again
             log.warning("checkpoint %s unreadable (%s); training from scratch", self.ckpt_path, e)
             return False
         if st.get("digest") != self.cfg.digest():
@@ -270,19 +285,79 @@ class Trainer:
                 "stimuli": self.data.stimuli, "iv_v_mV": self.data.iv_v}
 
 
+#: model.pt / checkpoint layouts: tensors and JSON text only (loaded with weights_only=True)
+BUNDLE_FORMAT = "neurogen-epgan-bundle/1"
+CHECKPOINT_FORMAT = "neurogen-epgan-checkpoint/1"
+_BUNDLE_REQUIRED = ("cfg", "free_names", "lo", "hi", "n_points", "n_iv", "norm", "amplitudes_pA",
+                    "time_s", "stimuli", "iv_v_mV")
+
+
+def _to_json(obj) -> str:
+    import json
+
+    from ..io import _json_default
+
+    return json.dumps(obj, default=_json_default)
+
+
+def save_bundle(bundle: dict, path) -> None:
+    """Write a model.pt: state dicts and arrays as tensors, everything else as JSON text, so
+    :func:`load_bundle` reads it with ``torch.load(weights_only=True)`` (no code runs on load)."""
+    import torch
+
+    from ..io import atomic_path
+
+    arrays = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in bundle.items()
+              if isinstance(v, np.ndarray) and v.dtype.kind in "biuf"}
+    meta = {k: v for k, v in bundle.items() if k not in ("final", "best") and k not in arrays}
+    blob = {"format": BUNDLE_FORMAT, "final": bundle["final"], "best": bundle.get("best"),
+            "arrays": arrays, "meta": _to_json(meta)}
+    with atomic_path(path) as tmp:
+        torch.save(blob, tmp)
+
+
 def load_bundle(path, which="best", device="cpu"):
-    """(net, norm, bundle) from a model.pt written by rule epgan_train."""
+    """(net, norm, bundle) from a model.pt written by rule epgan_train (:func:`save_bundle`).
+
+    Loaded with ``weights_only=True``: a file that needs code to unpickle (a crafted file, or
+    one from a neurogen before this format) is refused with a message, never executed."""
+    import json
+
     import torch
 
     from .data import Normalizer
 
+    path = Path(path)
+    redo = "re-run rule epgan_train to rebuild it (delete the file first)"
+    if not path.is_file():
+        raise NeurogenError(f"{path}: no such EP-GAN model file")
     try:
-        b = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as e:
-        raise NeurogenError(f"{path}: not an EP-GAN model file ({e})") from None
-    cfg = TrainConfig.from_dict(b["cfg"])
-    net = build_net(cfg, len(b["free_names"]), b["lo"], b["hi"], b["n_points"], b["n_iv"])
-    state = b.get(which) or b["final"]
-    net.load_state_dict(state)
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - zip/pickle/UnpicklingError variants
+        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        raise NeurogenError(f"{path}: not an EP-GAN model file this version can load safely "
+                            f"({type(e).__name__}: {first}); {redo}") from None
+    if not isinstance(blob, dict) or blob.get("format") != BUNDLE_FORMAT:
+        got = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
+        raise NeurogenError(f"{path}: not an EP-GAN model file (format {got!r}, expected "
+                            f"{BUNDLE_FORMAT!r}); {redo}")
+    try:
+        b = json.loads(blob["meta"])
+        b.update({k: t.numpy() for k, t in blob["arrays"].items()})
+        b["final"], b["best"] = blob["final"], blob["best"]
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise NeurogenError(f"{path}: malformed EP-GAN model file (missing or broken {e}); {redo}") from None
+    missing = [k for k in _BUNDLE_REQUIRED if k not in b] + ([] if isinstance(b["final"], dict) else ["final"])
+    if missing:
+        raise NeurogenError(f"{path}: malformed EP-GAN model file: missing {missing}; {redo}")
+    try:
+        cfg = TrainConfig.from_dict(b["cfg"])
+        net = build_net(cfg, len(b["free_names"]), b["lo"], b["hi"], b["n_points"], b["n_iv"])
+        state = b.get(which) or b["final"]
+        net.load_state_dict(state)
+        norm = Normalizer.from_dict(b["norm"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0][:300]
+        raise NeurogenError(f"{path}: malformed EP-GAN model file ({type(e).__name__}: {first}); {redo}") from None
     net.to(device).eval()
-    return net, Normalizer.from_dict(b["norm"]), b
+    return net, norm, b

@@ -69,12 +69,75 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     s = inf.summary
     info = {"epochs": len(s.get("training_loss", s.get("train_log_probs", []))),
             "best_validation_loss": float(np.min(s["validation_loss"])) if s.get("validation_loss") else
-            float("nan"), "n_train": int(len(theta)), "feature_mask": (sd > 0)}
+            float("nan"), "n_train": int(len(theta)), "feature_mask": (sd > 0),
+            "arch": {"density": density, "embedding_dim": int(embedding_dim), "hidden": int(hidden),
+                     "x_dim": int(x.shape[1]), "theta_dim": int(F)}}
     if log is not None:
         log.info("NPE trained on %d simulations, %d epochs, best validation loss %.3f",
                  info["n_train"], info["epochs"], info["best_validation_loss"])
     posterior = inf.build_posterior()
     return posterior, info
+
+
+NPE_FORMAT = "neurogen-npe-posterior/1"
+
+
+def save_posterior(path, posterior, info: dict, stride: int) -> None:
+    """Write rule fit_npe_train's output: the density estimator's state dict, the feature mask
+    and JSON metadata (architecture, training info), so :func:`load_posterior` reads it with
+    ``torch.load(weights_only=True)`` and rebuilds the posterior (no pickle)."""
+    import json
+
+    import torch
+
+    from ..io import _json_default, atomic_path
+
+    meta = {k: v for k, v in info.items() if k != "feature_mask"}
+    meta["stride"] = int(stride)
+    blob = {"format": NPE_FORMAT, "state": posterior.posterior_estimator.state_dict(),
+            "feature_mask": torch.as_tensor(np.asarray(info["feature_mask"], bool)),
+            "meta": json.dumps(meta, default=_json_default)}
+    with atomic_path(path) as tmp:
+        torch.save(blob, tmp)
+
+
+def load_posterior(path):
+    """(posterior, info, stride) from a file written by :func:`save_posterior`."""
+    import json
+
+    import torch
+    from sbi.inference.posteriors import DirectPosterior
+    from sbi.neural_nets import posterior_nn
+    from sbi.neural_nets.embedding_nets import FCEmbedding
+    from sbi.utils import BoxUniform
+
+    redo = "re-run rule fit_npe_train to rebuild it (delete the file first)"
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001
+        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        raise NeurogenError(f"{path}: not an NPE posterior file this version can load safely "
+                            f"({type(e).__name__}: {first}); {redo}") from None
+    if not isinstance(blob, dict) or blob.get("format") != NPE_FORMAT:
+        raise NeurogenError(f"{path}: not an NPE posterior file (expected format {NPE_FORMAT!r}); {redo}")
+    try:
+        info = json.loads(blob["meta"])
+        a = info["arch"]
+        F, D = int(a["theta_dim"]), int(a["x_dim"])
+        emb = FCEmbedding(input_dim=D, output_dim=a["embedding_dim"], num_layers=2, num_hiddens=a["hidden"])
+        build = posterior_nn(model=a["density"], embedding_net=emb, hidden_features=a["hidden"] // 2)
+        g = torch.Generator().manual_seed(0)
+        # placeholder batch: the z-scoring statistics are buffers, overwritten by the state dict
+        net = build(torch.rand(64, F, generator=g), torch.randn(64, D, generator=g))
+        net.load_state_dict(blob["state"])
+        net.eval()
+        prior = BoxUniform(torch.zeros(F), torch.ones(F))
+        posterior = DirectPosterior(posterior_estimator=net, prior=prior)
+        info["feature_mask"] = blob["feature_mask"].numpy().astype(bool)
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0][:300]
+        raise NeurogenError(f"{path}: malformed NPE posterior file ({type(e).__name__}: {first}); {redo}") from None
+    return posterior, info, int(info["stride"])
 
 
 def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_mask=None,

@@ -56,8 +56,10 @@ def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTO
     import torch
 
     from neurogen.hh.model import _default_model
+    from neurogen.hh.validate import check_physical
 
     model = model or _default_model()
+    check_physical(p_full, model)
     b2.prefs.codegen.target = "numpy"
     amps = _check_amplitudes(protocol.amplitudes_pA if amplitudes_pA is None else amplitudes_pA)
     p = np.atleast_2d(np.asarray(p_full.detach().cpu().numpy() if hasattr(p_full, "detach") else p_full, float))
@@ -109,8 +111,10 @@ def steady_state_iv_brian2(p_full, v_mV=None, model: Model | None = None):
     import brian2 as b2
 
     from neurogen.hh.model import _default_model
+    from neurogen.hh.validate import check_physical
 
     model = model or _default_model()
+    check_physical(p_full, model)
     b2.prefs.codegen.target = "numpy"
     b2.prefs.codegen.loop_invariant_optimisations = False
     v = np.asarray(PROTOCOL.vclamp_mV if v_mV is None else v_mV, float)

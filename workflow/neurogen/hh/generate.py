@@ -12,6 +12,7 @@ from neurogen import NeurogenError
 from neurogen.hh.dataset import TYPE_NAMES, read_shard, write_dataset
 from neurogen.hh.model import PROTOCOL, Model, Protocol, simulate_cclamp, steady_state_iv
 from neurogen.hh.sampling import assign_types, classify_iv, sample_params, shard_rng, voltage_ok
+from neurogen.io import warn_rejections
 
 COUNT_NAMES = (["sampled", "iv_nonfinite"] + [f"iv_match_{t}" for t in range(3)]
                + [f"selected_{t}" for t in range(3)] + [f"sim_nonfinite_{t}" for t in range(3)]
@@ -96,6 +97,9 @@ def generate_shard(space, *, n_per_type, max_candidates, seed, shard, bounds, dt
         log.info(f"shard {shard}: accepted per type {[counts[f'accepted_{t}'] for t in range(T)]}, "
                  f"non-finite simulations {sum(counts[f'sim_nonfinite_{t}'] for t in range(T))}, "
                  f"outside {v_bounds} mV {sum(counts[f'vrange_reject_{t}'] for t in range(T))}")
+    warn_rejections(log, f"shard {shard}", len(P), {
+        "non-finite (blown-up) simulations": sum(counts[f"sim_nonfinite_{t}"] for t in range(T)),
+        f"simulations outside {v_bounds} mV": sum(counts[f"vrange_reject_{t}"] for t in range(T))})
     sampled_free = np.concatenate(sampled_keep) if sampled_keep else np.zeros((0, int(space.free.sum())))
     return dict(p_full=P[keep], iv=IV[keep].astype(np.float32), type=TY[keep].astype(np.int8),
                 responses_clean=R[keep], counts=np.array([counts[k] for k in COUNT_NAMES], np.int64),

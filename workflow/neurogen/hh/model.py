@@ -16,6 +16,7 @@ import torch
 from neurogen import NeurogenError
 from neurogen.hh.channels import CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS
 from neurogen.hh.codegen import build
+from neurogen.hh.validate import check_physical
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[3] / "resources" / "hh" / "params.csv"
 MODELS = ("small", "large")
@@ -423,6 +424,7 @@ class Model:
 def steady_state_iv(p_full, v_mV=None, model: Model | None = None):
     """[N, K] pA: the algebraic steady-state current, every gate at its steady state."""
     model = model or _default_model()
+    check_physical(p_full, model)
     if v_mV is None:
         v_mV = PROTOCOL.vclamp_mV
     p = model._as_tensor(p_full)
@@ -492,6 +494,7 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
     Non-finite values are returned as NaN/inf (callers reject and count them).
     """
     model = model or _default_model()
+    check_physical(p_full, model)
     amps = _check_amplitudes(amplitudes_pA)
     if not (dt_ms > 0 and math.isfinite(dt_ms)):
         raise NeurogenError(f"dt_ms must be positive, got {dt_ms}")
@@ -590,6 +593,7 @@ def simulate_vclamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_hold_ms=1100.0, 
     """Ideal voltage clamp (NEURON scripts' protocol): gates at rest at V_init_mV, hold, step;
     returns [N, K] pA: mean ionic current over avg_ms after the step onset."""
     model = model or _default_model()
+    check_physical(p_full, model)
     levels = np.asarray(PROTOCOL.vclamp_mV if levels_mV is None else levels_mV, float)
     lo, hi = VCLAMP_RANGE_MV
     if ((levels < lo) | (levels > hi)).any():
