@@ -13,4 +13,5 @@ from neurogen.hh.model import (  # noqa: F401
     simulate_cclamp,
     simulate_vclamp,
     steady_state_iv,
+    voltage_clamp,
 )
