@@ -15,3 +15,4 @@ from neurogen.hh.model import (  # noqa: F401
     steady_state_iv,
     voltage_clamp,
 )
+from neurogen.hh.neurons import PUBLISHED, NeuronSpec, load_neuron  # noqa: F401,E402

@@ -565,7 +565,8 @@ class _CalciumPool:
         self.dtype, self.device = ref.dtype, ref.device
 
     def inputs(self):
-        """cai, E_Ca of the previous step (nanodomain during the gate update), E_Ca of this step."""
+        """The step's calcium inputs in CALCIUM_NAMES order: cai, E_Ca of the previous step (the
+        nanodomain during the gate update) and E_Ca of this step (the calcium currents)."""
         if self.I_Ca is not None:          # not before the first step: nothing has flowed yet
             ns = self.ns
             ns["Ca_pool_mM"] = self.ca
@@ -575,7 +576,8 @@ class _CalciumPool:
             self.cai = eval(_CA_I, _FUNCS, ns)  # noqa: S307
             ns["Ca_i_uM"] = self.cai
             self.E_nano, self.E = self.E, eval(_CA_E, _FUNCS, ns)  # noqa: S307
-        return [self.cai, self.E_nano, self.E]
+        vals = {"Ca_i_uM": self.cai, "ECa_nano": self.E_nano, "ECa": self.E}
+        return [vals[n] for n in CALCIUM_NAMES]
 
     def after(self, G_Ca, V):
         """The step's calcium current (pA) at its start-of-step V and E_Ca."""
