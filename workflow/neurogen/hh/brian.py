@@ -111,7 +111,7 @@ def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTO
     grp.V = V0[rows]
     for j, g in enumerate(GATES):
         setattr(grp, g.name, st[rows, j])
-    _init_calcium(grp, p, rows, ix)
+    _init_calcium(grp, model, p, rows, ix)
     # record every step that is a recording time: a monitor at the gcd of the grid
     step_k = np.unique(rec)
     stride = int(np.gcd.reduce(np.diff(np.r_[0, step_k]))) if len(step_k) > 1 else max(1, int(step_k[0]) or 1)
@@ -123,16 +123,18 @@ def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTO
     return out.reshape(N, S, len(rec))
 
 
-def _init_calcium(grp, p, rows, ix):
-    """The calcium state at t = 0: pool at dCa2_0, cai at Ca_bkg_uM, E_Ca from those."""
+def _init_calcium(grp, model, p, rows, ix):
+    """The calcium state at t = 0: pool at dCa2_0, cai at Ca_bkg_uM, E_Ca from those (model.py)."""
+    import torch
+
+    from neurogen.hh.model import _CA_E0, _FUNCS
+
     grp.Ca_pool_mM = p[rows, ix["dCa2_0"]]
     grp.Ca_i_uM = p[rows, ix["Ca_bkg_uM"]]
-    flag, vca = p[rows, ix["Ca_pool"]], p[rows, ix["VCa"]]
-    R, F = 8.314462618, 96485.33212
-    nernst = 1e3 * R * (273.15 + p[rows, ix["Ca_T_degC"]]) / (2 * F) * np.log(
-        1e3 * p[rows, ix["Ca_o_mM"]] / p[rows, ix["Ca_bkg_uM"]])
-    grp.ECa = vca + flag * (nernst - vca)
-    grp.ECa_nano = np.asarray(grp.ECa)
+    with torch.no_grad():
+        E0 = eval(_CA_E0, _FUNCS, model.params(torch.as_tensor(p), 0)).numpy()  # noqa: S307
+    grp.ECa = E0[rows]
+    grp.ECa_nano = E0[rows]
     grp.I_Ca_prev = 0.0
     grp.Ca_started = 0.0
 
