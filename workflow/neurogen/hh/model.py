@@ -423,7 +423,8 @@ class Model:
         return {c.name: eval(gc, _FUNCS, ns) * eval(oc, _FUNCS, ns) * (V - ns[c.E])  # noqa: S307
                 for c, gc, oc in zip(CURRENTS, _G, _GATING)}
 
-    # -- contract API (state: tensor [..., G] with G = 25 gates in GATE_NAMES order)
+    # -- contract API (state: tensor [..., G] with G = 25 gates in GATE_NAMES order; E_Ca and cai
+    #    are the constants VCa / Ca_bkg_uM here: the calcium pool lives in simulate / voltage_clamp)
     def init_state(self, p_full, V0_mV=None):
         """Gates at their steady state at V0_mV ([N] or scalar; None: the V0 parameter)."""
         p = self._as_tensor(p_full, like=V0_mV)
