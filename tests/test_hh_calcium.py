@@ -233,3 +233,16 @@ def test_pool_on_cuda_equals_cpu(space):
     a = simulate(p, [0.0, 30.0], **kw)
     b = simulate(p, [0.0, 30.0], device="cuda", **kw).cpu()
     torch.testing.assert_close(a, b, rtol=0, atol=1e-8)
+
+
+def test_gradients_keep_the_constant_path(model, space):
+    """Parameters with gradients (EP-GAN) and Ca_pool = 0: no pool in the plan; the pool path
+    itself is differentiable in the conductances."""
+    x = torch.as_tensor(space.default[None]).clone().requires_grad_(True)
+    assert not model.plan(model.params(x, 0)).pool
+    p = torch.as_tensor(load_neuron("VB6").params(space)[None]).clone().requires_grad_(True)
+    V = simulate(p, [20.0], t_total_ms=40.0, step_ms=(10.0, 30.0), record_ms=[0.0, 20.0, 40.0], dt_ms=0.5,
+                 init="rest", V_init_mV=-65.0, v_update="implicit")
+    V[0, 0, 1].backward()
+    g = p.grad[0, space.index["EGL19_g"]]
+    assert torch.isfinite(p.grad).all() and float(g) != 0.0

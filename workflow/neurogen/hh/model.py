@@ -355,9 +355,9 @@ class Model:
 
     @staticmethod
     def uses_pool(P) -> bool:
-        """Whether any neuron of the batch has the calcium pool switched on (parameter Ca_pool)."""
-        f = P["Ca_pool"]
-        return bool(f.requires_grad) or bool((f != 0).any())
+        """Whether any neuron of the batch has the calcium pool switched on (parameter Ca_pool, a
+        switch: by value, also when the parameters carry gradients)."""
+        return bool((P["Ca_pool"].detach() != 0).any())
 
     def plan(self, P, prune: bool = True, pool=None) -> _Plan:
         """Evaluation plan for a batch: skip currents whose conductance is 0 in every neuron;
