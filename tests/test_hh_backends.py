@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from neurogen.hh import load_space, simulate_cclamp, steady_state_iv

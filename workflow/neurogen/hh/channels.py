@@ -189,8 +189,7 @@ CA_POOL_UPDATE = ("Ca_pool_mM+1e4*dt*(-(I_Ca*0.1/Ca_area_um2)/(2*Ca_F*Ca_d)-1e-4
 CA_NERNST = "1e3*8.314462618*(273.15+Ca_T_degC)/(2*96485.33212)*log(1e3*Ca_o_mM/Ca_i_uM)"
 #: pool value of each calcium name for neurons with Ca_pool = 1, the constant for Ca_pool = 0
 CA_BLEND = "{const}+Ca_pool*(({pool})-{const})"
-#: the calcium currents (their E is ECa): the pool integrates their sum
-CALCIUM_CURRENTS = ("EGL19", "UNC2", "CCA1")
+#: the calcium currents are those whose E is ECa (EGL19, UNC2, CCA1): the pool integrates their sum
 #: parameters the pool reads
 CA_POOL_PARAMETERS = ("Ca_pool", "Ca_F", "Ca_d", "Ca_Beta", "dCa2_0", "Ca_floor_mM", "Ca_area_um2",
                       "Ca_o_mM", "Ca_T_degC", "Ca_bkg_uM", "VCa")

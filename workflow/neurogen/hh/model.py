@@ -15,7 +15,7 @@ import torch
 
 from neurogen import NeurogenError
 from neurogen.hh.channels import (CA_BLEND, CA_NERNST, CA_POOL_PARAMETERS, CA_POOL_UPDATE, CALCIUM_CONSTANT,
-                                   CALCIUM_CURRENTS, CALCIUM_NAMES, CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS)
+                                   CALCIUM_NAMES, CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS)
 from neurogen.hh.codegen import build
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[3] / "resources" / "hh" / "params.csv"
