@@ -1,6 +1,9 @@
-"""The HH model against NEURON: RIM and AIY reference runs (../shared/data/hh/neuron_reference).
+"""The HH model against NEURON: reference runs (../shared/data/hh/neuron_reference).
 
-    python benchmarks/hh_neuron_reference.py [--dt 0.1] [--out docs/hh_neuron_overlay.png]
+    python benchmarks/hh_neuron_reference.py [--dt 0.1] [--neurons RIM AIY] [--out docs/hh_neuron_overlay.png]
+
+(VB6, with its calcium pool, and the full comparison incl. peak I-V and voltage-clamp traces:
+``python -m neurogen.hh.reference DIR VB6 --plot docs/hh_vb6_overlay.png``.)
 
 Simulates both neurons with their NEURON settings (conductances, E_Ca, start at -65 mV with
 gates at rest, NEURON's protocols), prints the RMSE per amplitude and the steady-state I-V
@@ -24,6 +27,7 @@ def main():
     ap.add_argument("--dt-vclamp", type=float, default=0.1)
     ap.add_argument("--shared", default=os.environ.get("NEUROGEN_SHARED", str(ROOT.parent / "shared")))
     ap.add_argument("--out", default=str(ROOT / "docs" / "hh_neuron_overlay.png"))
+    ap.add_argument("--neurons", nargs="+", default=["RIM", "AIY"])
     a = ap.parse_args()
     import matplotlib
 
@@ -36,8 +40,8 @@ def main():
 
     torch.set_num_threads(1)
     folder = Path(a.shared) / "data" / "hh" / "neuron_reference"
-    fig, axes = plt.subplots(2, 2, figsize=(13, 8))
-    for row, n in enumerate(["RIM", "AIY"]):
+    fig, axes = plt.subplots(len(a.neurons), 2, figsize=(13, 4 * len(a.neurons)), squeeze=False)
+    for row, n in enumerate(a.neurons):
         t0 = time.time()
         r = compare_neuron(folder, n, dt_ms=a.dt, dt_vclamp_ms=a.dt_vclamp)
         print(f"{n}: dt {a.dt} ms, {time.time() - t0:.1f} s (load {os.getloadavg()[0]:.1f})")
@@ -58,7 +62,8 @@ def main():
         ax.plot([], [], color="0.2", lw=0.8, ls="--", label=f"neurogen torch (dt {a.dt} ms)")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("membrane potential (mV)")
-        ax.set_title(f"{n}: current clamp -15…35 pA, max RMSE {r['rmse'].max():.3f} mV")
+        ax.set_title(f"{n}: current clamp {r['amplitudes'].min():g}…{r['amplitudes'].max():g} pA, "
+                     f"max RMSE {r['rmse'].max():.3f} mV")
         ax.legend(fontsize=8)
         ax = axes[row, 1]
         ax.plot(r["iv_v"], r["iv_neuron"], "o-", color="0.5", ms=7, alpha=0.6, label="NEURON (scripts' I_ss)")

@@ -13,4 +13,6 @@ from neurogen.hh.model import (  # noqa: F401
     simulate_cclamp,
     simulate_vclamp,
     steady_state_iv,
+    voltage_clamp,
 )
+from neurogen.hh.neurons import PUBLISHED, NeuronSpec, load_neuron  # noqa: F401,E402

@@ -57,7 +57,7 @@ def _sig_up(p):    # a/(1+e^{-(V-b)/c}) + d
 
 # Nanodomain [Ca2+] (uM) next to one open CaV channel (slo*egl19/slo*unc2.mod, 'calcium(v)'):
 # |i_sc| / (8 pi r D F) * exp(-r / sqrt(D / (kb B))) + background; pi = 3.14 as in the .mod files.
-CA_NANO = ("abs(Ca_nano_gsc_pS*1e-12*(V-VCa)*1e-3)/(8*3.14*Ca_nano_r_nm*1e-9*Ca_nano_D_um2s*1e-12*96485.33212)"
+CA_NANO = ("abs(Ca_nano_gsc_pS*1e-12*(V-ECa_nano)*1e-3)/(8*3.14*Ca_nano_r_nm*1e-9*Ca_nano_D_um2s*1e-12*96485.33212)"
            "*exp(-Ca_nano_r_nm*1e-9/sqrt(Ca_nano_D_um2s*1e-12/(Ca_nano_kb_uMs*1e6*Ca_nano_B_uM*1e-6)))*1e3"
            "+Ca_bkg_uM")
 
@@ -78,10 +78,10 @@ SUBEXPRESSIONS = [
 ]
 for _s in ("SLO1", "SLO2"):
     SUBEXPRESSIONS += [
-        # isolated SLO: two-state model at the background [Ca2+] (slo*iso.mod)
+        # isolated SLO: two-state model at the cell's [Ca2+] cai (slo*iso.mod)
         (f"{_s}_s0", f"1/({_s}_wyx-{_s}_wxy)"),
-        (f"{_s}_v0", f"{_s}_s0*(log({_s}_w0_neg/{_s}_w0_pos)+log(1+({_s}_Kxy/Ca_bkg_uM)**{_s}_nxy)"
-                     f"-log(1+(Ca_bkg_uM/{_s}_Kyx)**{_s}_nyx))"),
+        (f"{_s}_v0", f"{_s}_s0*(log({_s}_w0_neg/{_s}_w0_pos)+log(1+({_s}_Kxy/Ca_i_uM)**{_s}_nxy)"
+                     f"-log(1+(Ca_i_uM/{_s}_Kyx)**{_s}_nyx))"),
         (f"{_s}_iso_inf", f"1/(1+exp(-(V-{_s}_v0)/{_s}_s0))"),
         # CaV-coupled SLO: rates of the three-state reduction (slo*egl19 / slo*unc2.mod)
         (f"{_s}_kcm", f"{_s}_w0_neg*exp(-{_s}_wyx*V)/(1+(Ca_bkg_uM/{_s}_Kyx)**{_s}_nyx)"),
@@ -114,9 +114,9 @@ GATES = [
     Gate("EXP2_m", "dm_EXP2_0", _up("EXP2_m_inf"), _prod("EXP2_m_tau")),
     Gate("EXP2_h", "dh_EXP2_0", _down("EXP2_h_inf"), _prod("EXP2_h_tau")),
     Gate("SLO1_m", "dm_SLO1_0", "SLO1_iso_inf",
-         "exp(SLO1_wxy*V)/SLO1_w0_pos*(1+(SLO1_Kxy/Ca_bkg_uM)**SLO1_nxy)*SLO1_iso_inf"),
+         "exp(SLO1_wxy*V)/SLO1_w0_pos*(1+(SLO1_Kxy/Ca_i_uM)**SLO1_nxy)*SLO1_iso_inf"),
     Gate("SLO2_m", "dm_SLO2_0", "SLO2_iso_inf",
-         "exp(SLO2_wxy*V)/SLO2_w0_pos*(1+(SLO2_Kxy/Ca_bkg_uM)**SLO2_nxy)*SLO2_iso_inf"),
+         "exp(SLO2_wxy*V)/SLO2_w0_pos*(1+(SLO2_Kxy/Ca_i_uM)**SLO2_nxy)*SLO2_iso_inf"),
     # coupled SLO gates read the CaV's activation state (EGL19_m / UNC2_m): order matters
     Gate("EGL19_m", "dm_EGL19_0", "EGL19_minf", "EGL19_mtau"),
     Gate("EGL19_h", "dh_EGL19_0",
@@ -154,12 +154,43 @@ CURRENTS = [
     Current("SLO1_UNC2", "SLO1_CaV_g*(1-SLO1_CaV_EGL19_frac)", "SLO1_UNC2_m*UNC2_h", "VK"),
     Current("SLO2_EGL19", "SLO2_CaV_g*SLO2_CaV_EGL19_frac", "SLO2_EGL19_m*EGL19_h", "VK"),
     Current("SLO2_UNC2", "SLO2_CaV_g*(1-SLO2_CaV_EGL19_frac)", "SLO2_UNC2_m*UNC2_h", "VK"),
-    Current("EGL19", "EGL19_g", "EGL19_m*EGL19_h", "VCa"),
-    Current("UNC2", "UNC2_g", "UNC2_m*UNC2_h", "VCa"),
-    Current("CCA1", "CCA1_g", "CCA1_m**2*CCA1_h", "VCa"),
+    Current("EGL19", "EGL19_g", "EGL19_m*EGL19_h", "ECa"),
+    Current("UNC2", "UNC2_g", "UNC2_m*UNC2_h", "ECa"),
+    Current("CCA1", "CCA1_g", "CCA1_m**2*CCA1_h", "ECa"),
     Current("NCA", "NCA_g", "1+0*V", "VNa"),
     Current("LEAK", "LEAK_g", "1+0*V", "VLEAK"),
 ]
 
 GATE_NAMES = [g.name for g in GATES]
+
+# --------------------------------------------------------------------------- calcium handling
+# The channels read three calcium names: ECa (E of the calcium currents), ECa_nano (E in the
+# coupled SLOs' nanodomain calcium) and Ca_i_uM (cai, read by the isolated SLOs).
+#
+# Constant (parameter Ca_pool = 0; EP-GAN's model and NEURON cells without a pool): they are the
+# parameters below, fixed for the run (the torch step folds them in as constants).
+CALCIUM_CONSTANT = {"ECa": "VCa", "ECa_nano": "VCa", "Ca_i_uM": "Ca_bkg_uM"}
+#: names the calcium handling provides (per step in pool mode, CALCIUM_CONSTANT otherwise)
+CALCIUM_NAMES = tuple(CALCIUM_CONSTANT)
+#
+# Pool (Ca_pool = 1; cadiff.mod): a state Ca_pool_mM (starts at dCa2_0; cai itself is Ca_bkg_uM
+# at t = 0, as NEURON's cai0 until cadiff first writes it). Once per step, before the gates, with
+# I_Ca (pA, inward negative) the total calcium current of the previous step:
+#     Ca_pool_mM <- max(Ca_floor_mM, CA_POOL_UPDATE)           (explicit; depends on dt)
+#     Ca_i_uM = 1e3 * Ca_pool_mM                               (isolated SLOs' gates read it)
+# the gates advance (the nanodomain still with the previous step's E_Ca, ECa_nano), then
+#     ECa = CA_NERNST(Ca_i_uM)                                 (this step's calcium currents)
+# and ECa_nano takes that value for the next step. The ordering is NEURON's (cadiff registered
+# first; eca recomputed from cai when the currents are evaluated). Ca_pool multiplies each pool
+# value into the constant one (CA_BLEND), so one batch may mix neurons with and without a pool.
+#: cadiff.mod: ca + 1e4 dt (-ica/(2 F depth) - 1e-4 beta ca), ica = I_Ca 1e-9 mA / (area 1e-8 cm2)
+CA_POOL_UPDATE = ("Ca_pool_mM+1e4*dt*(-(I_Ca*0.1/Ca_area_um2)/(2*Ca_F*Ca_d)-1e-4*Ca_Beta*Ca_pool_mM)")
+#: Nernst E_Ca (mV), R = 8.314462618, F = 96485.33212 as NEURON 9
+CA_NERNST = "1e3*8.314462618*(273.15+Ca_T_degC)/(2*96485.33212)*log(1e3*Ca_o_mM/Ca_i_uM)"
+#: pool value of each calcium name for neurons with Ca_pool = 1, the constant for Ca_pool = 0
+CA_BLEND = "{const}+Ca_pool*(({pool})-{const})"
+#: the calcium currents are those whose E is ECa (EGL19, UNC2, CCA1): the pool integrates their sum
+#: parameters the pool reads
+CA_POOL_PARAMETERS = ("Ca_pool", "Ca_F", "Ca_d", "Ca_Beta", "dCa2_0", "Ca_floor_mM", "Ca_area_um2",
+                      "Ca_o_mM", "Ca_T_degC", "Ca_bkg_uM", "VCa")
 assert len(GATES) == 25

@@ -250,11 +250,16 @@ def _parse(src: str):
     return ast.parse(src, mode="eval").body
 
 
-def generate(dynamic_subs, gates, currents, gate_names):
+def generate(dynamic_subs, gates, currents, gate_names, conductance_of=()):
     """Sources of (static function, step function) and the names the step reads from ns.
 
     dynamic_subs: [(name, expr)]; gates: [(j, name, inf, tau)]; currents: [(g, gating, E)].
-    step(ns, V, st, dt) -> (new states list, G, GE) as Model.advance_eval.
+    gate_names: the names read from st (the gates, then any per-step inputs such as the
+    calcium pool's ECa, returned unchanged). A current whose E is one of those per-step names
+    enters GE as (its conductance) * E; conductance_of: such E names whose summed conductance
+    the step also returns (the calcium pool integrates that current).
+    step(ns, V, st, dt) -> (new states list, G, GE[, G_E for E in conductance_of]) as
+    Model.advance_eval.
     """
     dynamic = {"V", "dt", *gate_names, *(n for n, _ in dynamic_subs)}
     sc = StepCompiler(dynamic)
@@ -271,9 +276,13 @@ def generate(dynamic_subs, gates, currents, gate_names):
         sc.bind(name, new[j])
     sc._dyn_key.clear()     # gate names now denote the new states: no reuse across the update
     G = GE = None
+    dyn_E = []              # currents whose reversal potential changes per step (calcium pool)
     for g, gating, E in currents:
         x = sc.emit(_parse(gating))
         gs = sc.static(_parse(g))
+        if E in dynamic:
+            dyn_E.append((x, gs, E))
+            continue
         ges = sc.static(_parse(f"({g}) * {E}"))
         if x == "1.0":          # ungated (leak, NCA)
             G, GE = (gs, ges) if G is None else (sc.op(f"{G} + {gs}"), sc.op(f"{GE} + {ges}"))
@@ -281,6 +290,13 @@ def generate(dynamic_subs, gates, currents, gate_names):
             G, GE = sc.op(f"{x} * {gs}"), sc.op(f"{x} * {ges}")
         else:
             G, GE = sc.op(f"addcmul({G}, {x}, {gs})"), sc.op(f"addcmul({GE}, {x}, {ges})")
+    G_dyn = {}              # E name -> summed conductance of its currents
+    for x, gs, E in dyn_E:
+        ge = gs if x == "1.0" else sc.op(f"{x} * {gs}")
+        G_dyn[E] = ge if E not in G_dyn else sc.op(f"{G_dyn[E]} + {ge}")
+    for E, ge in G_dyn.items():
+        G = ge if G is None else sc.op(f"{G} + {ge}")
+        GE = sc.op(f"{ge} * {E}") if GE is None else sc.op(f"addcmul({GE}, {ge}, {E})")
     if G is None:
         G = GE = "0.0"
     static_lines = ["def _static(ns):"]
@@ -291,8 +307,9 @@ def generate(dynamic_subs, gates, currents, gate_names):
     head = ["def _step(ns, V, st, dt):"]
     head += [f"    {n} = ns[{n!r}]" for n in inputs]
     head += [f"    {g} = st[{j}]" for j, g in enumerate(gate_names)]
+    extra = "".join(f", {G_dyn.get(E, '0.0')}" for E in conductance_of)
     tail = ["    return [" + ", ".join(new.get(j, f"st[{j}]") for j in range(len(gate_names)))
-            + f"], {G}, {GE}"]
+            + f"], {G}, {GE}{extra}"]
     return "\n".join(static_lines), "\n".join(head + sc.body + tail), inputs
 
 
@@ -314,10 +331,10 @@ GLOBALS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.
            "reciprocal": torch.reciprocal}
 
 
-def build(dynamic_subs, gates, currents, gate_names):
+def build(dynamic_subs, gates, currents, gate_names, conductance_of=()):
     """(static_fn, step_fn) compiled from generate(); each carries its .source, the step its
     .inputs (the ns entries it reads)."""
-    s_src, t_src, inputs = generate(dynamic_subs, gates, currents, gate_names)
+    s_src, t_src, inputs = generate(dynamic_subs, gates, currents, gate_names, conductance_of)
     glb = dict(GLOBALS)
     exec(compile(s_src, "<hh:static>", "exec"), glb)  # noqa: S102 - generated from static definitions
     exec(compile(t_src, "<hh:step>", "exec"), glb)  # noqa: S102

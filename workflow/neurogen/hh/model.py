@@ -14,7 +14,8 @@ import pandas as pd
 import torch
 
 from neurogen import NeurogenError
-from neurogen.hh.channels import CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS
+from neurogen.hh.channels import (CA_BLEND, CA_NERNST, CA_POOL_PARAMETERS, CA_POOL_UPDATE, CALCIUM_CONSTANT,
+                                   CALCIUM_NAMES, CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS)
 from neurogen.hh.codegen import build
 from neurogen.hh.validate import check_physical
 
@@ -189,10 +190,25 @@ def _names_in(code) -> set:
 
 _SUB_NAMES = [n for n, _ in SUBEXPRESSIONS]
 _SUB_DEPS = {n: _names_in(c) for n, c in _SUB}
-_DYNAMIC = set()
-for _n in _SUB_NAMES:  # V- or state-dependent subexpressions (the rest depend on parameters only)
-    if _SUB_DEPS[_n] & ({"V"} | set(GATE_NAMES) | _DYNAMIC):
-        _DYNAMIC.add(_n)
+
+
+def _dynamic_set(extra=()):
+    """V- or state-dependent subexpressions (the rest depend on parameters only)."""
+    dyn = set()
+    base = {"V"} | set(GATE_NAMES) | set(extra)
+    for n in _SUB_NAMES:
+        if _SUB_DEPS[n] & (base | dyn):
+            dyn.add(n)
+    return dyn
+
+
+_DYNAMIC = _dynamic_set()                     # constant E_Ca: the calcium names are parameters
+_DYNAMIC_POOL = _dynamic_set(CALCIUM_NAMES)   # calcium pool: they change every step
+#: the calcium pool (channels.py): update, cai and E_Ca (each blended by the Ca_pool switch)
+_CA_UPDATE = _compile(CA_POOL_UPDATE, "Ca_pool_update")
+_CA_I = _compile(CA_BLEND.format(const="Ca_bkg_uM", pool="1e3*Ca_pool_mM"), "Ca_i_uM")
+_CA_E = _compile(CA_BLEND.format(const="VCa", pool=CA_NERNST), "ECa")
+_CA_E0 = _compile(CA_BLEND.format(const="VCa", pool=CA_NERNST.replace("Ca_i_uM", "Ca_bkg_uM")), "ECa0")
 
 
 class _Plan:
@@ -200,8 +216,9 @@ class _Plan:
     need (a current whose conductance is 0 for every neuron of the batch is skipped, and so are
     gates only it reads), with parameter-only subexpressions computed once."""
 
-    def __init__(self, active_currents):
+    def __init__(self, active_currents, pool: bool = False):
         cur = [i for i, c in enumerate(CURRENTS) if c.name in active_currents]
+        dynamic = _DYNAMIC_POOL if pool else _DYNAMIC
         need = set()
         for i in cur:
             need |= _names_in(_G[i]) | _names_in(_GATING[i])
@@ -224,14 +241,19 @@ class _Plan:
             need |= nxt
         self.currents = cur
         self.gates = [j for j, g in enumerate(GATE_NAMES) if g in gates]
-        self.static_subs = [(n, c) for n, c in _SUB if n in need and n not in _DYNAMIC]
-        self.dynamic_subs = [(n, c) for n, c in _SUB if n in need and n in _DYNAMIC]
-        key = tuple(cur)
+        self.static_subs = [(n, c) for n, c in _SUB if n in need and n not in dynamic]
+        self.dynamic_subs = [(n, c) for n, c in _SUB if n in need and n in dynamic]
+        #: calcium pool: the step reads cai / E_Ca after the gates in st and also returns the
+        #: calcium currents' summed conductance
+        self.pool = bool(pool)
+        key = (tuple(cur), self.pool)
         if key not in _BUILT:       # one generated (and at most one compiled) step per current set
             _BUILT[key] = build(
                 [(n, dict(SUBEXPRESSIONS)[n]) for n, _ in self.dynamic_subs],
                 [(j, GATES[j].name, GATES[j].inf, GATES[j].tau) for j in self.gates],
-                [(CURRENTS[i].g, CURRENTS[i].gating, CURRENTS[i].E) for i in cur], GATE_NAMES)
+                [(CURRENTS[i].g, CURRENTS[i].gating, CURRENTS[i].E) for i in cur],
+                GATE_NAMES + list(CALCIUM_NAMES) if pool else GATE_NAMES,
+                ("ECa",) if pool else ())
         self.key = key
         self.static_fn, self.step_fn = _BUILT[key]
 
@@ -265,7 +287,8 @@ class Model:
         for c in [c for _, c in _SUB] + _INF + _TAU + _G + _GATING:
             used |= _names_in(c)
         used |= {c.E for c in CURRENTS} | {g.init for g in GATES} | {"C", "V0"}
-        defined = {n for n, _ in SUBEXPRESSIONS} | set(GATE_NAMES) | set(_FUNCS) | {"V"}
+        used |= set(CALCIUM_CONSTANT.values()) | set(CA_POOL_PARAMETERS)
+        defined = {n for n, _ in SUBEXPRESSIONS} | set(GATE_NAMES) | set(_FUNCS) | {"V"} | set(CALCIUM_NAMES)
         return sorted(used - defined)
 
     def _as_tensor(self, p_full, like=None):
@@ -286,7 +309,10 @@ class Model:
         p = self._as_tensor(p_full)
         cols = p.transpose(0, 1).contiguous().unbind(0)
         shape = (p.shape[0],) + (1,) * extra_dims
-        return {n: c.reshape(shape) for n, c in zip(self.names, cols)}
+        P = {n: c.reshape(shape) for n, c in zip(self.names, cols)}
+        for k, v in CALCIUM_CONSTANT.items():   # constant E_Ca; a calcium pool overrides per step
+            P[k] = P[v]
+        return P
 
     # -- kinetics
     def _namespace(self, P, V, states=None):
@@ -328,17 +354,25 @@ class Model:
             GE = GE + ge * ns[CURRENTS[i].E]
         return G, GE
 
-    def plan(self, P, prune: bool = True) -> _Plan:
-        """Evaluation plan for a batch: skip currents whose conductance is 0 in every neuron."""
+    @staticmethod
+    def uses_pool(P) -> bool:
+        """Whether any neuron of the batch has the calcium pool switched on (parameter Ca_pool, a
+        switch: by value, also when the parameters carry gradients)."""
+        return bool((P["Ca_pool"].detach() != 0).any())
+
+    def plan(self, P, prune: bool = True, pool=None) -> _Plan:
+        """Evaluation plan for a batch: skip currents whose conductance is 0 in every neuron;
+        pool None: the calcium pool when any neuron has Ca_pool != 0."""
+        pool = self.uses_pool(P) if pool is None else pool
         if not prune:
-            return _Plan({c.name for c in CURRENTS})
+            return _Plan({c.name for c in CURRENTS}, pool)
         active = set()
         ns = dict(P)
         for c, gc in zip(CURRENTS, _G):
             g = eval(gc, _FUNCS, ns)  # noqa: S307
             if g.requires_grad or bool((g != 0).any()):
                 active.add(c.name)
-        return _Plan(active)
+        return _Plan(active, pool)
 
     def static_namespace(self, P, plan: _Plan) -> dict:
         """Parameter-only values of the step (subexpressions and hoisted parts), once per run."""
@@ -349,14 +383,15 @@ class Model:
         return ns
 
     def advance(self, ns_static, plan: _Plan, V, st, dt):
-        """One step: gates by exponential Euler at V (states list updated), returns (G, GE)."""
+        """One step: gates by exponential Euler at V (states list updated), returns (G, GE)
+        (and, for a calcium-pool plan, whose st carries cai/E_Ca after the gates, G_Ca)."""
         return plan.step_fn(ns_static, V, st, dt)
 
     def advance_eval(self, ns_static, plan: _Plan, V, st, dt):
         """advance() by evaluating the expressions one by one (reference for the generated code)."""
         ns = dict(ns_static)
         ns["V"] = V
-        ns.update(zip(GATE_NAMES, st))
+        ns.update(zip(GATE_NAMES + list(CALCIUM_NAMES), st))
         for n, c in plan.dynamic_subs:
             ns[n] = eval(c, _FUNCS, ns)  # noqa: S307
         new = list(st)
@@ -367,11 +402,14 @@ class Model:
         ns.update(zip(GATE_NAMES, new))
         G = 0.0
         GE = 0.0
+        G_Ca = 0.0
         for i in plan.currents:
             ge = eval(_G[i], _FUNCS, ns) * eval(_GATING[i], _FUNCS, ns)  # noqa: S307
             G = G + ge
             GE = GE + ge * ns[CURRENTS[i].E]
-        return new, G, GE
+            if CURRENTS[i].E == "ECa":
+                G_Ca = G_Ca + ge
+        return (new, G, GE, G_Ca) if plan.pool else (new, G, GE)
 
     def currents(self, p_full, V, states=None) -> dict:
         """Each channel's current (pA) at V; states None = every gate at its steady state."""
@@ -386,7 +424,8 @@ class Model:
         return {c.name: eval(gc, _FUNCS, ns) * eval(oc, _FUNCS, ns) * (V - ns[c.E])  # noqa: S307
                 for c, gc, oc in zip(CURRENTS, _G, _GATING)}
 
-    # -- contract API (state: tensor [..., G] with G = 25 gates in GATE_NAMES order)
+    # -- contract API (state: tensor [..., G] with G = 25 gates in GATE_NAMES order; E_Ca and cai
+    #    are the constants VCa / Ca_bkg_uM here: the calcium pool lives in simulate / voltage_clamp)
     def init_state(self, p_full, V0_mV=None):
         """Gates at their steady state at V0_mV ([N] or scalar; None: the V0 parameter)."""
         p = self._as_tensor(p_full, like=V0_mV)
@@ -432,9 +471,43 @@ def steady_state_iv(p_full, v_mV=None, model: Model | None = None):
         else v_mV.to(device=p.device, dtype=p.dtype)
     V = v.reshape(1, -1).expand(p.shape[0], -1)
     P = model.params(p, 1)
+    if model.uses_pool(P):
+        P = dict(P, **_steady_calcium(model, P, V))
     st = model.steady_gates(P, V)
     G, GE = model._conductance_terms(P, V, st)
     return G * V - GE
+
+
+def _steady_calcium(model, P, V, iterations=80):
+    """Calcium names at the pool's steady state at clamped V (neurons with Ca_pool = 1): the pool
+    settles where cadiff's update is zero (or at its floor), ca = max(floor, c G_Ca (E_Ca(ca) - V)),
+    whose right side falls as ca rises; solved by bisection on log(ca). Gradients do not flow
+    through the bisection (the final evaluation is differentiable in the other parameters)."""
+    ca_idx = [i for i, c in enumerate(CURRENTS) if c.E == "ECa"]
+    with torch.no_grad():
+        st = model.steady_gates(P, V)
+        G_Ca, _ = model._conductance_terms(P, V, st, currents=ca_idx)
+        G_Ca = torch.as_tensor(G_Ca, dtype=V.dtype, device=V.device)
+        ns = dict(P)
+        c = 0.1 / P["Ca_area_um2"] / (2 * P["Ca_F"] * P["Ca_d"]) / (1e-4 * P["Ca_Beta"])
+        floor = P["Ca_floor_mM"].expand_as(V)
+
+        def nernst(ca):
+            ns["Ca_i_uM"] = 1e3 * ca
+            return eval(_compile(CA_NERNST, "nernst"), _FUNCS, ns)  # noqa: S307
+
+        hi = torch.maximum(floor, c * G_Ca * (nernst(floor) - V))
+        lo = floor
+        for _ in range(iterations):
+            mid = torch.sqrt(lo * hi)
+            up = mid - torch.maximum(floor, c * G_Ca * (nernst(mid) - V)) < 0
+            lo, hi = torch.where(up, mid, lo), torch.where(up, hi, mid)
+        ca = torch.sqrt(lo * hi)
+    ns["Ca_pool_mM"] = ca
+    cai = eval(_CA_I, _FUNCS, ns)  # noqa: S307
+    ns["Ca_i_uM"] = cai
+    E = eval(_CA_E, _FUNCS, ns)  # noqa: S307
+    return {"Ca_i_uM": cai, "ECa": E, "ECa_nano": E}
 
 
 _MODEL_CACHE = {}
@@ -478,17 +551,57 @@ def _placed(model, p_full, device=None, dtype=None):
         p = p.to(dtype)
     return p
 
+class _CalciumPool:
+    """The cadiff calcium pool during one run (channels.py, 'calcium handling'): the pool state,
+    cai and E_Ca per row, advanced once per step in NEURON's order."""
+
+    def __init__(self, P, shape, dt):
+        self.ns = dict(P)
+        self.ns["dt"] = float(dt)
+        ref = P["Ca_pool"]
+        self.ca = P["dCa2_0"].expand(shape)           # cadiff's INITIAL ca (mM)
+        self.cai = P["Ca_bkg_uM"].expand(shape)       # NEURON's cai0 until the pool first writes
+        self.E = eval(_CA_E0, _FUNCS, self.ns).expand(shape)  # noqa: S307
+        self.E_nano = self.E
+        self.I_Ca = None
+        self.floor = P["Ca_floor_mM"]
+        self.dtype, self.device = ref.dtype, ref.device
+
+    def inputs(self):
+        """The step's calcium inputs in CALCIUM_NAMES order: cai, E_Ca of the previous step (the
+        nanodomain during the gate update) and E_Ca of this step (the calcium currents)."""
+        if self.I_Ca is not None:          # not before the first step: nothing has flowed yet
+            ns = self.ns
+            ns["Ca_pool_mM"] = self.ca
+            ns["I_Ca"] = self.I_Ca
+            self.ca = torch.maximum(eval(_CA_UPDATE, _FUNCS, ns), self.floor)  # noqa: S307
+            ns["Ca_pool_mM"] = self.ca
+            self.cai = eval(_CA_I, _FUNCS, ns)  # noqa: S307
+            ns["Ca_i_uM"] = self.cai
+            self.E_nano, self.E = self.E, eval(_CA_E, _FUNCS, ns)  # noqa: S307
+        vals = {"Ca_i_uM": self.cai, "ECa_nano": self.E_nano, "ECa": self.E}
+        return [vals[n] for n in CALCIUM_NAMES]
+
+    def after(self, G_Ca, V):
+        """The step's calcium current (pA) at its start-of-step V and E_Ca."""
+        self.I_Ca = G_Ca * (V - self.E)
+
+
 def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1, init="params",
              V_init_mV=None, v_update="expeuler", model: Model | None = None, device=None, dtype=None,
-             progress=None, prune=True, compile=False):
-    """Current clamp of N neurons x S amplitudes; returns V (mV) [N, S, len(record_ms)].
+             progress=None, prune=True, compile=False, return_cai=False):
+    """Current clamp of N neurons x S amplitudes; returns V (mV) [N, S, len(record_ms)]
+    (return_cai: also cai (mM) at the same times, (V, cai)).
 
     compile: run the generated step through torch.compile (fused kernels, ~1.7x faster per step
     on CPU at 10,000 neurons, docs/results.md: hh speed; the first call per batch shape pays the
     compilation, ~10-60 s). Ignored when the parameters require gradients.
 
-    init: 'params' (EP-GAN: V0 and the *_0 gate parameters at t = 0) or 'rest' (gates at their
-    steady state at V_init_mV, default the V0 parameter).
+    init: 'params' (EP-GAN: V0 and the *_0 gate parameters at t = 0), 'rest' (gates at their
+    steady state at V_init_mV, default the V0 parameter) or the gates themselves ([N, 25] or
+    [25], GATE_NAMES order, e.g. NEURON's initial states).
+    Calcium: E_Ca is the parameter VCa, or, for neurons with Ca_pool = 1, the Nernst potential of
+    a cadiff pool advanced every step (channels.py, 'calcium handling').
     v_update: 'expeuler' (V advanced exactly for the step's frozen conductances) or 'implicit'
     (backward Euler, as NEURON). Gates: exponential Euler with V from the start of the step.
     Non-finite values are returned as NaN/inf (callers reject and count them).
@@ -511,18 +624,14 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
         V = P["V0"].expand(S, N)
     else:
         V = torch.as_tensor(V_init_mV, dtype=p.dtype, device=p.device).reshape(1, -1).expand(S, N)
-    if init == "params":
-        st = [P[g.init].expand(S, N) for g in GATES]
-    elif init == "rest":
-        st = [s.expand(S, N) for s in model.steady_gates(P, V)]
-    else:
-        raise NeurogenError(f"init must be 'params' or 'rest', got {init!r}")
+    st = _initial_gates(model, P, V, init, (S, N), p)
     if v_update not in ("expeuler", "implicit"):
         raise NeurogenError(f"v_update must be 'expeuler' or 'implicit', got {v_update!r}")
     amp = torch.as_tensor(amps, dtype=p.dtype, device=p.device).reshape(S, 1)
     zero = torch.zeros_like(amp)
     out = torch.empty((len(rec), S, N), dtype=p.dtype, device=p.device) if not p.requires_grad else None
     outs = []
+    cai_out = torch.empty((len(rec), S, N), dtype=p.dtype, device=p.device) if return_cai else None
     # recording: k -> list of positions; index 0 means the initial state
     want = {}
     for j, k in enumerate(rec):
@@ -530,23 +639,30 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
 
     def _record(k, V):
         for j in want.get(k, ()):
+            if cai_out is not None:
+                cai_out[j] = (pool.cai if pool is not None else P["Ca_bkg_uM"].expand(S, N)).detach() * 1e-3
             if out is not None:
                 out[j] = V
             else:
                 outs.append((j, V))
 
-    _record(0, V)
     dt = float(dt_ms)
+    plan = model.plan(P, prune=prune)
+    pool = _CalciumPool(P, (S, N), dt) if plan.pool else None
+    _record(0, V)
     last = int(rec.max()) if len(rec) else 0
     report_every = max(1, n_steps // 10)
-    plan = model.plan(P, prune=prune)
     ns0 = model.static_namespace(P, plan)
     if isinstance(C, torch.Tensor) and not plan.currents:
         raise NeurogenError("every conductance is 0: nothing to simulate")
     step = plan.compiled_step() if compile and not p.requires_grad else plan.step_fn
     for n in range(min(n_steps, last)):
         I = amp if on0 <= n < on1 else zero
-        st, G, GE = step(ns0, V, st, dt)
+        if pool is None:
+            st, G, GE = step(ns0, V, st, dt)
+        else:
+            st, G, GE, G_Ca = step(ns0, V, st[:len(GATES)] + pool.inputs(), dt)
+            pool.after(G_Ca, V)
         if v_update == "expeuler":
             Gs = G + 1e-9
             Vinf = (I + GE) / Gs
@@ -559,7 +675,26 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
     if out is None:
         outs.sort(key=lambda x: x[0])
         out = torch.stack([v for _, v in outs], dim=0)
-    return out.permute(2, 1, 0).contiguous()     # [T, S, N] -> [N, S, T]
+    out = out.permute(2, 1, 0).contiguous()     # [T, S, N] -> [N, S, T]
+    return (out, cai_out.permute(2, 1, 0).contiguous()) if return_cai else out
+
+
+def _initial_gates(model, P, V, init, shape, p):
+    """The 25 gate states at t = 0 as a list of [shape] tensors (see simulate's init)."""
+    if isinstance(init, str):
+        if init == "params":
+            return [P[g.init].expand(*shape) for g in GATES]
+        if init == "rest":
+            return [s.expand(*shape) for s in model.steady_gates(P, V)]
+        raise NeurogenError(f"init must be 'params', 'rest' or an array of gate states, got {init!r}")
+    x = torch.as_tensor(np.asarray(init, float) if not isinstance(init, torch.Tensor) else init,
+                        dtype=p.dtype, device=p.device)
+    if x.dim() == 1:
+        x = x[None].expand(p.shape[0], -1)
+    if x.shape != (p.shape[0], len(GATES)):
+        raise NeurogenError(f"initial gate states must have shape [N, {len(GATES)}] or [{len(GATES)}] "
+                            f"(GATE_NAMES order), got {tuple(x.shape)}")
+    return [c.expand(*shape) for c in x.unbind(-1)]
 
 
 def simulate_cclamp(p_full, amplitudes_pA=None, dt_ms: float = 0.1, device=None, protocol: Protocol = PROTOCOL,
@@ -593,28 +728,103 @@ def simulate_vclamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_hold_ms=1100.0, 
     """Ideal voltage clamp (NEURON scripts' protocol): gates at rest at V_init_mV, hold, step;
     returns [N, K] pA: mean ionic current over avg_ms after the step onset."""
     model = model or _default_model()
+    r = voltage_clamp(p_full, levels_mV, hold_mV=hold_mV, t_on_ms=t_hold_ms, t_step_ms=t_step_ms,
+                      t_stop_ms=t_hold_ms + avg_ms[1], ss_ms=(t_hold_ms + avg_ms[0], t_hold_ms + avg_ms[1]),
+                      dt_ms=dt_ms, V_init_mV=V_init_mV, model=model, device=device, dtype=dtype)
+    return r["I_ss"]
+
+
+def voltage_clamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_on_ms=1100.0, t_step_ms=500.0, t_stop_ms=None,
+                  clamp_off_ms=None, dt_ms=0.0125, V_init_mV=-65.0, init="rest", record_ms=None, ss_ms=None,
+                  peak_ms=None, n_peak_min=None, model: Model | None = None, device=None, dtype=None):
+    """Ideal voltage clamp as the NEURON scripts run it: hold, step to each level, back to hold.
+
+    The clamp holds V at hold_mV for t < t_on_ms, at the level for t_on_ms <= t < t_on_ms +
+    t_step_ms, then at hold_mV again; from clamp_off_ms on (None: never) V is free (no current
+    injected). Gates start as simulate's init ('rest' at V_init_mV, or given states); calcium as
+    simulate (pool for neurons with Ca_pool = 1). The current recorded at t is the total ionic
+    current (pA, outward positive, capacitive and electrode currents excluded) of the step that ends
+    at t, as NEURON records it.
+
+    Returns a dict of [N, K] tensors: I_ss (mean over ss_ms = [a, b) absolute, default the last 50
+    ms of the step) and I_peak (over peak_ms, default the first 100 ms of the step: the minimum for
+    the first n_peak_min levels, the maximum for the rest, as the scripts; n_peak_min None: the
+    extremum of larger magnitude); with record_ms also I, V and cai ([N, K, T]; cai in mM).
+    """
+    model = model or _default_model()
     check_physical(p_full, model)
     levels = np.asarray(PROTOCOL.vclamp_mV if levels_mV is None else levels_mV, float)
     lo, hi = VCLAMP_RANGE_MV
+    if levels.ndim != 1 or len(levels) == 0 or not np.isfinite(levels).all():
+        raise NeurogenError(f"voltage-clamp levels must be a non-empty 1-D list of numbers, got {levels_mV!r}")
     if ((levels < lo) | (levels > hi)).any():
         raise NeurogenError(f"voltage-clamp level(s) outside the model's range {VCLAMP_RANGE_MV} mV")
+    if not (dt_ms > 0 and math.isfinite(dt_ms)):
+        raise NeurogenError(f"dt_ms must be positive, got {dt_ms}")
+    t_stop_ms = t_on_ms + t_step_ms if t_stop_ms is None else float(t_stop_ms)
+    ss_ms = (t_on_ms + t_step_ms - 50.0, t_on_ms + t_step_ms) if ss_ms is None else ss_ms
+    peak_ms = (t_on_ms, t_on_ms + 100.0) if peak_ms is None else peak_ms
+    for what, (a, b) in (("ss_ms", ss_ms), ("peak_ms", peak_ms)):
+        if not (0 <= a < b <= t_stop_ms + 1e-9):
+            raise NeurogenError(f"voltage clamp {what}={(a, b)} must satisfy 0 <= a < b <= t_stop_ms={t_stop_ms}")
     p = _placed(model, p_full, device, dtype)
     N, K = p.shape[0], len(levels)
     P = model.params(p, 0)           # layout [K, N], as simulate()
     V = torch.full((K, N), float(V_init_mV), dtype=p.dtype, device=p.device)
-    st = [s.expand(K, N) for s in model.steady_gates(P, V)]
+    st = _initial_gates(model, P, V, init, (K, N), p)
     Vh = torch.full_like(V, float(hold_mV))
     Vs = torch.as_tensor(levels, dtype=p.dtype, device=p.device).reshape(K, 1).expand(K, N)
-    n_hold = int(round(t_hold_ms / dt_ms))
-    n_step = int(round(t_step_ms / dt_ms))
-    a0, a1 = int(round(avg_ms[0] / dt_ms)), int(round(avg_ms[1] / dt_ms))
+    C = P["C"]
+    n_stop = int(round(t_stop_ms / dt_ms))
+    n_on, n_off = int(round(t_on_ms / dt_ms)), int(round((t_on_ms + t_step_ms) / dt_ms))
+    n_free = n_stop + 1 if clamp_off_ms is None else int(round(clamp_off_ms / dt_ms))
+    # sample k (time k dt) holds the current of step k - 1; windows [a, b) in samples
+    s0, s1 = math.ceil(ss_ms[0] / dt_ms - 1e-9), math.ceil(ss_ms[1] / dt_ms - 1e-9)
+    q0, q1 = math.ceil(peak_ms[0] / dt_ms - 1e-9), math.ceil(peak_ms[1] / dt_ms - 1e-9)
+    rec = _record_steps(record_ms, dt_ms, t_stop_ms) if record_ms is not None else np.zeros(0, np.int64)
+    want = {}
+    for j, k in enumerate(rec):
+        want.setdefault(int(k), []).append(j)
+    Iout = [None] * len(rec)
+    Vout = [None] * len(rec)
+    Cout = [None] * len(rec)
     acc = torch.zeros_like(V)
+    pmin = torch.full_like(V, math.inf)
+    pmax = torch.full_like(V, -math.inf)
     plan = model.plan(P)
     ns0 = model.static_namespace(P, plan)
-    for n in range(n_hold + a1):
-        V = Vh if n < n_hold else Vs
-        st, G, GE = model.advance(ns0, plan, V, st, dt_ms)
-        k = n - n_hold
-        if a0 <= k < a1:
-            acc = acc + (G * V - GE)
-    return (acc / (a1 - a0)).transpose(0, 1).contiguous()
+    pool = _CalciumPool(P, (K, N), dt_ms) if plan.pool else None
+    bkg = P["Ca_bkg_uM"].expand(K, N)
+    for n in range(max(n_stop, s1, q1)):
+        if n < n_free:
+            V = Vs if n_on <= n < n_off else Vh
+        if pool is None:
+            st, G, GE = model.advance(ns0, plan, V, st, dt_ms)
+        else:
+            st, G, GE, G_Ca = model.advance(ns0, plan, V, st[:len(GATES)] + pool.inputs(), dt_ms)
+            pool.after(G_Ca, V)
+        I = G * V - GE
+        k = n + 1
+        if s0 <= k < s1:
+            acc = acc + I
+        if q0 <= k < q1:
+            pmin = torch.minimum(pmin, I)
+            pmax = torch.maximum(pmax, I)
+        for kk in ((0, 1) if n == 0 else (k,)):
+            for j in want.get(kk, ()):
+                Iout[j], Vout[j] = I, V
+                Cout[j] = (pool.cai if pool is not None else bkg) * 1e-3
+        if n >= n_free:
+            V = (C / dt_ms * V + GE) / (C / dt_ms + G)
+    if s1 <= s0 or q1 <= q0:
+        raise NeurogenError(f"voltage clamp windows ss_ms={ss_ms}, peak_ms={peak_ms} hold no sample at dt {dt_ms} ms")
+    if n_peak_min is None:
+        peak = torch.where(pmax.abs() > pmin.abs(), pmax, pmin)
+    else:
+        first = (torch.arange(K, device=p.device) < int(n_peak_min)).reshape(K, 1)
+        peak = torch.where(first, pmin, pmax)
+    out = dict(I_ss=(acc / (s1 - s0)).transpose(0, 1).contiguous(), I_peak=peak.transpose(0, 1).contiguous())
+    if record_ms is not None:
+        for name, lst in (("I", Iout), ("V", Vout), ("cai", Cout)):
+            out[name] = torch.stack([x.expand(K, N) for x in lst], 0).permute(2, 1, 0).contiguous()
+    return out

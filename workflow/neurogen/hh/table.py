@@ -205,12 +205,23 @@ ADDED = [
     ("Ca_nano_D_um2s", 250.0, "um2/s", "kinetic_fixed", "Ca2+ diffusion coefficient (d)"),
     ("Ca_nano_kb_uMs", 500.0, "1/(uM s)", "kinetic_fixed", "buffer binding rate (kb = 500e6 /M/s)"),
     ("Ca_nano_B_uM", 30.0, "uM", "kinetic_fixed", "buffer concentration (b = 30e-6 M)"),
+    # calcium pool (cadiff.mod) with E_Ca from Nernst; off by default (constant VCa, EP-GAN's model)
+    ("Ca_pool", 0.0, "", "kinetic_fixed",
+     "calcium handling switch: 0 = constant E_Ca (VCa) and cai = Ca_bkg_uM; 1 = cadiff pool (Ca_F, Ca_d, "
+     "Ca_Beta, dCa2_0, Ca_floor_mM, Ca_area_um2) with E_Ca = Nernst(Ca_o_mM, Ca_T_degC) every step"),
+    ("Ca_floor_mM", 1e-4, "mM", "kinetic_fixed", "cadiff.mod: ca = max(1e-4, ca) after every update"),
+    ("Ca_area_um2", 103.34, "um2", "kinetic_fixed",
+     "membrane area converting the calcium current (pA) to cadiff's density (default: the RIM cell)"),
+    ("Ca_o_mM", 2.0, "mM", "kinetic_fixed", "extracellular [Ca2+] of the Nernst E_Ca (NEURON cao0_ca_ion)"),
+    ("Ca_T_degC", 6.3, "degC", "kinetic_fixed", "temperature of the Nernst E_Ca (NEURON's default celsius)"),
 ]
 
 CONDUCTANCES = ["SHL1_g", "SHK1_g", "EGL2_g", "IRK13_g", "UNC103_g", "KQT1_g", "EXP2_g", "SLO1_g",
                 "SLO1_CaV_g", "SLO2_g", "SLO2_CaV_g", "EGL19_g", "UNC2_g", "CCA1_g", "NCA_g", "LEAK_g"]
 REVERSALS = ["VK", "VCa", "VNa", "VLEAK"]
-UNUSED = ["Ca_F", "Ca_d", "Ca_A", "Ca_Beta", "dCa2_0"]
+UNUSED = ["Ca_A"]
+#: cadiff.mod's constants, used by the calcium pool (Ca_pool = 1) and fixed
+CA_POOL = ["Ca_F", "Ca_d", "Ca_Beta", "dCa2_0"]
 
 
 def _role(name: str, trainable: bool) -> str:
@@ -222,7 +233,9 @@ def _role(name: str, trainable: bool) -> str:
         return "capacitance"
     if name == "V0":
         return "V0"
-    if name.endswith("_0") and name not in UNUSED:
+    if name in CA_POOL:
+        return "kinetic_fixed"
+    if name.endswith("_0"):
         return "initial"
     if name in UNUSED:
         return "unused"
