@@ -297,7 +297,7 @@ def test_config_checks():
         check_config({"stages": ["fit"], "fit": dict(base, algorithms=["cmaes"])})
 
 
-# --- the real HH model (after the hh stage is merged) ------------------------------------------
+# --- the real HH model ------------------------------------------
 
 HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=70,
                 amplitudes_pA=(-15.0, 5.0, 25.0))
@@ -307,7 +307,6 @@ HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=
 def hh_sim():
     from conftest import ROOT
 
-    pytest.importorskip("neurogen.hh")
     from neurogen.fit.simulator import HHSimulator
 
     # the published protocol shortened 10x (same shape: rest, step, recovery) to keep the test fast
@@ -320,7 +319,7 @@ def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
     sim = hh_sim
     p_true = sim.lo + 0.5 * (sim.hi - sim.lo)
     free = [sim.names.index(n) for n in ("SHK1_g", "LEAK_g", "EGL19_g")]
-    r, iv = sim.simulate(p_true[None])
+    r, iv = sim.simulate_with_iv(p_true[None])
     tgt = {"responses": r[0], "iv": iv[0], "time_s": sim.time_s, "params": p_true, "responses_clean": r[0]}
     row, rec = fit_one(name, sim, tgt, seed=1, pop_size=24, budget_total=192, n_targets=1, free=free,
                        fixed=p_true, demo_batches=1)
