@@ -288,7 +288,13 @@ def test_config_checks():
     errs = _check_fit({"fit": dict(base, budgets=[100])}, Path("."))
     assert any("less than one population" in e for e in errs)
     errs = _check_fit({"fit": dict(base, epgan={"enabled": True, "history": "h.csv"})}, Path("."))
-    assert any("fit.epgan" in e and "per_neuron" in e for e in errs)
+    assert any("fit.epgan" in e and "predictions" in e for e in errs)
+    errs = _check_fit({"fit": dict(base, refine={"enabled": True}, epgan={"enabled": False})}, Path("."))
+    assert any("fit.refine.enabled" in e for e in errs)
+    errs = _check_fit({"fit": dict(base, budget_unit="per_neuron", budgets=[100], pop_size=100)}, Path("."))
+    assert errs == []       # 100 per neuron = one population
+    errs = _check_fit({"fit": dict(base, budget_unit="per_day")}, Path("."))
+    assert any("fit.budget_unit" in e for e in errs)
     errs = _check_fit({"fit": dict(base, didv_bounds="nope.csv")}, Path("."))
     assert any("fit.didv_bounds" in e for e in errs)
     from neurogen.config import check_config

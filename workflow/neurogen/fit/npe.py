@@ -60,6 +60,7 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     writer = SummaryWriter(log_dir=tb_dir)
     try:
         inf = NPE(prior=prior, density_estimator=est, show_progress_bars=False, summary_writer=writer)
+        _log_epochs(inf, max_epochs, log)
         inf.append_simulations(torch.as_tensor(theta), torch.as_tensor(x))
         inf.train(training_batch_size=batch_size, max_num_epochs=max_epochs,
                   stop_after_epochs=stop_after_epochs, show_train_summary=False)
@@ -69,12 +70,79 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     s = inf.summary
     info = {"epochs": len(s.get("training_loss", s.get("train_log_probs", []))),
             "best_validation_loss": float(np.min(s["validation_loss"])) if s.get("validation_loss") else
-            float("nan"), "n_train": int(len(theta)), "feature_mask": (sd > 0)}
+            float("nan"), "n_train": int(len(theta)), "feature_mask": (sd > 0),
+            "theta_dim": int(F), "x_dim": int(x.shape[1]), "density": density, "embedding_dim": int(embedding_dim),
+            "hidden": int(hidden)}
     if log is not None:
         log.info("NPE trained on %d simulations, %d epochs, best validation loss %.3f",
                  info["n_train"], info["epochs"], info["best_validation_loss"])
     posterior = inf.build_posterior()
     return posterior, info
+
+
+def _log_epochs(inf, max_epochs, log):
+    """Log every epoch of sbi's training loop (sbi itself reports only at the end)."""
+    if log is None:
+        return
+    orig = getattr(inf, "_summarize_epoch", None)
+    if orig is None:
+        log.warning("NPE: this sbi version has no per-epoch hook; progress is logged at the end only")
+        return
+
+    def each(train_loss, val_loss, *a, **k):
+        orig(train_loss, val_loss, *a, **k)
+        log.info("NPE epoch %d (at most %d): training loss %.4f, validation loss %.4f", inf.epoch + 1, max_epochs,
+                 float(train_loss), float(val_loss))
+
+    inf._summarize_epoch = each
+
+
+def _estimator(info):
+    """An untrained density estimator of the shape ``train`` builds (weights loaded after)."""
+    import torch
+    from sbi.neural_nets import posterior_nn
+    from sbi.neural_nets.embedding_nets import FCEmbedding
+
+    emb = FCEmbedding(input_dim=info["x_dim"], output_dim=info["embedding_dim"], num_layers=2,
+                      num_hiddens=info["hidden"])
+    build = posterior_nn(model=info["density"], embedding_net=emb, hidden_features=info["hidden"] // 2)
+    g = torch.Generator().manual_seed(0)
+    return build(torch.rand(16, info["theta_dim"], generator=g), torch.randn(16, info["x_dim"], generator=g))
+
+
+def save_posterior(posterior, info: dict, stride: int, path) -> None:
+    """The posterior as weights + plain settings (loadable with ``torch.load(weights_only=True)``)."""
+    import torch
+
+    from ..io import atomic_path
+
+    blob = {"state": posterior.posterior_estimator.state_dict(), "stride": int(stride),
+            "info": {k: (torch.as_tensor(np.asarray(v)) if k == "feature_mask" else v) for k, v in info.items()}}
+    with atomic_path(path) as tmp:
+        torch.save(blob, tmp)
+
+
+def load_posterior(path) -> tuple:
+    """(posterior, info, stride) from :func:`save_posterior`'s file."""
+    import torch
+    from sbi.inference.posteriors import DirectPosterior
+    from sbi.utils import BoxUniform
+
+    try:
+        blob = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as e:  # torch raises several kinds on a corrupt or foreign file
+        raise NeurogenError(f"{path}: not an NPE posterior written by fit_npe_train ({e})") from None
+    for k in ("state", "info", "stride"):
+        if k not in blob:
+            raise NeurogenError(f"{path}: NPE posterior lacks {k!r} (rerun fit_npe_train)")
+    info = dict(blob["info"])
+    info["feature_mask"] = np.asarray(info["feature_mask"].numpy(), dtype=bool)
+    net = _estimator(info)
+    net.load_state_dict(blob["state"])
+    net.eval()
+    F = info["theta_dim"]
+    posterior = DirectPosterior(net, prior=BoxUniform(torch.zeros(F), torch.ones(F)))
+    return posterior, info, int(blob["stride"])
 
 
 def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_mask=None,

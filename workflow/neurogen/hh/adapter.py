@@ -72,6 +72,9 @@ class HHAdapter:
         self.step_s = tuple(proto.step_s) if proto is not None else (5.0, 10.0)
         self.window_s = tuple(proto.window_s) if proto is not None else (4.0, 11.0)
         self._cc_model = _accepts(self.simulate_cclamp, "model")
+        self._cc_progress = _accepts(self.simulate_cclamp, "progress")
+        self._where = ("simulation", 0, 0, 0, 0.0)   # what, first, last, of, start
+        self._last_log = 0.0
         self._iv_model = _accepts(self.steady_state_iv, "model")
 
     @classmethod
@@ -146,7 +149,18 @@ class HHAdapter:
             kw["device"] = device
         if self._cc_model:
             kw["model"] = self.model
+        if self.log is not None and self._cc_progress:
+            kw["progress"] = self._progress
         return self.simulate_cclamp(p_full, np.asarray(amplitudes, dtype=np.float64), **kw)
+
+    def _progress(self, n, n_steps):
+        """Progress within one simulator call (time steps), at most every ``log_every_s``."""
+        now = time.perf_counter()
+        if now - self._last_log >= self.log_every_s:
+            what, a, b, of, t0 = self._where
+            self.log.info("%s: parameter sets %d–%d of %d, time step %d/%d (%.0f s)", what, a + 1, b, of, n,
+                          n_steps, now - t0)
+            self._last_log = now
 
     def _loop(self, free, batch, fn, what):
         """Run ``fn(chunk)`` over chunks of ``free``; count, time and report progress."""
@@ -155,13 +169,14 @@ class HHAdapter:
             raise NeurogenError(f"expected {len(self.free_names)} free parameters, got {free.shape[1]}")
         batch = max(1, int(batch or self.chunk))
         out = []
-        t0 = last = time.perf_counter()
+        t0 = self._last_log = time.perf_counter()
         for lo in range(0, len(free), batch):
+            self._where = (what, lo, min(lo + batch, len(free)), len(free), t0)
             out.append(fn(free[lo:lo + batch]))
             now = time.perf_counter()
-            if self.log is not None and now - last >= self.log_every_s and lo + batch < len(free):
+            if self.log is not None and now - self._last_log >= self.log_every_s and lo + batch < len(free):
                 self.log.info("%s: %d/%d parameter sets simulated (%.0f s)", what, lo + batch, len(free), now - t0)
-                last = now
+                self._last_log = now
         self.sim_time_s += time.perf_counter() - t0
         self.n_simulated += len(free)
         return out
