@@ -334,3 +334,167 @@ def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
     err = np.abs(p[free] - p_true[free]) / (sim.hi - sim.lo)[free]
     assert row["rmse_avg_mV"] < 1.0 and np.all(err < 0.1), (name, row["rmse_avg_mV"], err)
     assert row["rmse_avg_mV"] < np.nanmin(rec["rmse"][:24, 3]) or row["rmse_avg_mV"] < 0.3
+
+
+# --- budget-honest comparison: counting, one scoring function, lookups, refinement ----------------
+
+def test_counts_and_budget_units():
+    from neurogen.fit.budget import total_budget
+    from neurogen.fit.score import counts
+
+    costs = {"simulated": 1.5, "screened": 40.0}
+    c = counts(9, n_train=32000, costs=costs, selection=100, search=300)
+    assert c["train_simulations"] == 48000 and c["screened"] == 32000 * 40
+    assert c["total_simulations_per_neuron"] == 48000 / 9 + 100 + 300
+    assert c["total_simulations"] == 48000 + 9 * 400
+    c = counts(9, search=3600)
+    assert c["train_simulations"] == 0 and c["total_simulations_per_neuron"] == 3600
+    with pytest.raises(NeurogenError, match="acceptance"):
+        counts(9, n_train=10)
+    assert total_budget(3600, 9, "per_neuron") == 32400 and total_budget(32400, 9, "total") == 32400
+    assert generations(total_budget(3600, 9, "per_neuron"), 9, 600) == 6
+    with pytest.raises(NeurogenError, match="budget_unit"):
+        total_budget(1, 1, "weekly")
+
+
+def _toy_adapter(ds=None):
+    import epgan_toy as T
+    from neurogen.hh.adapter import HHAdapter
+
+    kw = {} if ds is None else dict(amplitudes_pA=ds["amplitudes_pA"], v_mV=ds["iv_v_mV"], time_s=ds["time_s"])
+    return HHAdapter(T.ToySpace(), T.ToyModel(), T.steady_state_iv, T.simulate_cclamp, {"dt_ms": 10.0}, **kw)
+
+
+def test_one_adapter_for_both_stages(caplog):
+    import logging
+
+    import epgan_toy as T
+    from neurogen.epgan.backend import HHBackend
+    from neurogen.hh.adapter import HHAdapter
+
+    assert HHBackend is HHAdapter
+    be = _toy_adapter()
+    be.amplitudes_pA, be.v_mV, be.time_s = T.AMPS, T.IV_V, T.TIME
+    x = be.free_lo + 0.3 * (be.free_hi - be.free_lo)
+    r1 = be.simulate(np.stack([x, x]), T.AMPS)
+    r2, iv = be.simulate_with_iv(np.stack([x, x]))
+    np.testing.assert_allclose(r1, r2, rtol=1e-5)
+    np.testing.assert_allclose(iv, be.iv(np.stack([x, x]), T.IV_V))
+    assert be.n_simulated == 4 and be.sim_time_s > 0
+    be.log, be.log_every_s, be.chunk = logging.getLogger("toy"), 0.0, 1
+    with caplog.at_level(logging.INFO, logger="toy"):
+        be.simulate_with_iv(np.stack([x, x, x]))
+    assert any("parameter sets" in m for m in caplog.messages)
+
+
+def test_knn_lookup_agrees_with_nearest_neighbour(tmp_path):
+    import epgan_toy as T
+    from neurogen.epgan.data import H5Data, Normalizer
+    from neurogen.epgan.evaluate import nearest_neighbour
+    from neurogen.fit.lookup import k_nearest, lookups
+
+    T.write_dataset(tmp_path / "train.h5", 25, seed=0)
+    _, clean, iv = T.write_dataset(tmp_path / "test.h5", 3, seed=1)
+    tr = H5Data(tmp_path / "train.h5", need_params=True)
+    norm = Normalizer.fit(tr, np.arange(tr.n))
+    te = H5Data(tmp_path / "test.h5").read(0, 3, keys=("responses", "iv"))
+    idx = k_nearest(tr, norm, te["responses"], te["iv"], 4, chunk=7)   # chunks smaller than the file
+    nn_i, _ = nearest_neighbour(tr, norm, te["responses"], te["iv"])
+    np.testing.assert_array_equal(idx[:, 0], nn_i)
+    ds = {"amplitudes_pA": T.AMPS, "iv_v_mV": T.IV_V, "time_s": T.TIME}
+    sim = _toy_adapter(ds)
+    lk = lookups(tmp_path / "train.h5", te["responses"], te["iv"], 4, sim)
+    assert sim.n_simulated == 3 * 4 and lk["k"] == 4
+    assert all(lk["knn_index"][i] in idx[i] for i in range(3))
+    with pytest.raises(NeurogenError, match="k = 40"):
+        k_nearest(tr, norm, te["responses"], te["iv"], 40)
+
+
+def test_refinement_counts_and_improves():
+    from neurogen.fit.run import refine_one
+
+    sim, tgt = toy_target()
+    sim.n_simulated = 0
+    rng = np.random.default_rng(0)
+    cand = TRUE + rng.normal(0, 0.15, (5, 4)) * (sim.hi - sim.lo)
+    cand = np.clip(cand, sim.lo, sim.hi)
+    row, rec = refine_one(sim, tgt, cand, budget=60, seed=3)
+    # whole generations of 5 within 60: 12 generations
+    assert row["samples_used"] == 5 + 60 and sim.n_simulated == 65
+    assert row["n_epgan_candidates"] == 5 and row["refine_budget"] == 60
+    _, rec3 = refine_one(ToySimulator(), tgt, cand[:2], budget=10, seed=3)   # 2 candidates: padded to 4
+    assert len(rec3["x"]) == 2 + 2 + 4 + 4     # padding + 2 generations of 4 = 10
+    start = float(np.min(rec["rmse"][:5, 3]))
+    assert row["rmse_avg_fit_mV"] <= start
+    assert len(rec["selected_params"]) == 4
+    row2, _ = refine_one(ToySimulator(), tgt, cand, budget=60, seed=3)
+    assert row2["rmse_avg_mV"] == row["rmse_avg_mV"]      # seeded
+
+
+def test_score_every_method_by_one_function(tmp_path, monkeypatch):
+    """Every row of every method goes through score_final once, with one simulator; EP-GAN's row
+    equals an independent simulation of its predictions.npz parameters; every sample is counted."""
+    import json
+
+    import epgan_toy as T
+    from neurogen.fit import pipeline
+    from neurogen.hh.metrics import response_rmse
+
+    T.write_dataset(tmp_path / "train.h5", 30, seed=0)
+    T.write_dataset(tmp_path / "test.h5", 6, seed=1)
+    pd.DataFrame({"step": ["1_sampled", "2_selected_balanced", "3_accepted"], "n": [300, 60, 36]}).to_csv(
+        tmp_path / "acceptance.csv", index=False)
+    tg = pd.DataFrame({"target": [0, 1], "neuron": [2, 4], "type": [0, 1], "type_name": ["a", "b"]})
+    tg.to_csv(tmp_path / "targets.csv", index=False)
+    be = _toy_adapter()
+    rng = np.random.default_rng(0)
+    F = len(be.free_names)
+    draw = lambda n: be.free_lo + rng.random((n, F)) * (be.free_hi - be.free_lo)  # noqa: E731
+    paths = []
+    for method, extra in (("nsga2", {"samples_used": 16}), ("npe", {"samples_used": 7, "train_samples": 20}),
+                          ("epgan_refine", {"samples_used": 9, "n_epgan_candidates": 3, "refine_budget": 6})):
+        for t in (0, 1):
+            p = tmp_path / f"{method}_{t}.json"
+            p.write_text(json.dumps({"method": method, "budget_total": 32, "target": t, "s_per_sample": 0.01,
+                                     "selected_params": draw(1)[0].tolist(), **extra}))
+            paths.append(p)
+    sel = draw(6)
+    np.savez(tmp_path / "predictions.npz", epgan_selected=sel, inference_time_s=np.float64(0.06))
+    pd.DataFrame({"train_time_s": [1.0, 2.0]}).to_csv(tmp_path / "history.csv", index=False)
+    monkeypatch.setattr(pipeline, "simulator", lambda model, table, sim, device, ds, log=None: _toy_adapter(ds))
+    calls = []
+    real = pipeline.score_final
+
+    def spy(sim, params, *a, **k):
+        calls.append(len(params))
+        return real(sim, params, *a, **k)
+
+    monkeypatch.setattr(pipeline, "score_final", spy)
+    df = pipeline.score("small", targets_csv=tmp_path / "targets.csv", test_h5=tmp_path / "test.h5",
+                        train_h5=tmp_path / "train.h5", acceptance_csv=tmp_path / "acceptance.csv", table=None,
+                        results=[p for p in paths if "refine" not in p.name],
+                        refined=[p for p in paths if "refine" in p.name],
+                        epgan={"predictions": tmp_path / "predictions.npz", "history": tmp_path / "history.csv",
+                               "method": "epgan_selected"},
+                        lookups=["nn", "knn_sim"], k=3, epgan_n_train=0, sim_cfg={"dt_ms": 10.0})
+    assert calls == [len(df)]                          # one call scored every row
+    assert sorted(df["method"].unique()) == ["epgan", "epgan_refine", "knn_sim", "nn", "npe", "nsga2"]
+    assert (df.groupby("method")["target"].nunique() == 2).all()
+    spa = 60 / 36
+    c = df.set_index("method")
+    assert (c.loc["nsga2", "search_simulations"] == 16).all() and (c.loc["nsga2", "train_simulations"] == 0).all()
+    np.testing.assert_allclose(c.loc["npe", "train_simulations"], 20 * spa)
+    np.testing.assert_allclose(c.loc["epgan", "train_simulations"], 30 * spa)
+    np.testing.assert_allclose(c.loc["epgan", "screened"], 30 * 300 / 36)
+    assert (c.loc["epgan", "selection_simulations"] == 3).all() and (c.loc["knn_sim", "search_simulations"] == 3).all()
+    assert (c.loc["nn", "search_simulations"] == 0).all()
+    assert (c.loc["epgan_refine", "selection_simulations"] == 3).all()
+    assert (c.loc["epgan_refine", "search_simulations"] == 6).all()
+    np.testing.assert_allclose(df["total_simulations_per_neuron"], df["train_simulations"] / 2
+                               + df["selection_simulations"] + df["search_simulations"])
+    # EP-GAN's row recomputed independently
+    test = read_dataset(tmp_path / "test.h5", rows=[2, 4])
+    r = be.simulate(sel[[2, 4]], T.AMPS)
+    want = response_rmse(r, test["responses_clean"], T.TIME)["avg"]
+    got = df[df["method"] == "epgan"].sort_values("target")["rmse_avg_mV"].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5)

@@ -1,10 +1,10 @@
 # Stage: fit. Evolutionary fitting baselines (NSGA-II, DEMO, GDE3, NSDE), amortised inference
 # (NPE, sbi), lookups of the training file (nn, knn_sim), EP-GAN and EP-GAN + local refinement
-# (CMA-ES), all scored by one function at the hh stage's step, every simulation counted (docs/fit.md).
+# (NSDE seeded with its candidates), all scored by one function at the hh stage's step, every simulation counted (docs/fit.md).
 #   fit_targets:   which test neurons are fitted (per_type of each type, or explicit rows)
 #   fit_npe_train: NPE on the first (total budget) training simulations (one per model x budget)
 #   fit_neuron:    one job per model x budget x method x target neuron (a cluster runs them side by side)
-#   fit_refine:    one job per model x target: CMA-ES from EP-GAN's candidates (fit.refine.budget)
+#   fit_refine:    one job per model x target: NSDE seeded with EP-GAN's candidates (fit.refine.budget)
 #   fit_score:     per model: every method's final parameters simulated and scored, counts -> scored.csv
 #   fit_merge:     comparison.csv, medians.csv, cost.csv
 #   fit_plots:     RMSE per method and budget; cost curve T(N)
@@ -173,7 +173,7 @@ rule fit_refine:
         result=FT_DIR + "/refine/t{target}.json",
         candidates=FT_DIR + "/refine/t{target}_candidates.npz",
     params:
-        refine=canonical({k: FT["refine"][k] for k in ("budget", "sigma")}),
+        refine=canonical({k: FT["refine"][k] for k in ("budget", "CR", "F")}),
         k=fit_epgan_k(),
         sim=fit_sim_settings(),
         device=config["device"],

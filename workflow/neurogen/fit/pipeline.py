@@ -179,9 +179,10 @@ def refine_neuron(model: str, slot: int, *, test_h5, targets_csv, table, bounds_
     tg, tr, ds, target = _target(test_h5, targets_csv, slot)
     sim = simulator(model, table, sim_cfg, device, ds, log=log)
     cand = epgan_candidates(candidates_npz, int(tr["neuron"]), k, names=sim.names)
-    log.info("target %d = test neuron %d (type %s): CMA-ES from %d EP-GAN candidates, budget %d, dt %s ms",
+    log.info("target %d = test neuron %d (type %s): NSDE from %d EP-GAN candidates, budget %d, dt %s ms",
              slot, int(tr["neuron"]), tr["type_name"], len(cand), refine_cfg["budget"], sim_cfg["dt_ms"])
-    row, rec = refine_one(sim, target, cand, budget=int(refine_cfg["budget"]), sigma=float(refine_cfg["sigma"]),
+    row, rec = refine_one(sim, target, cand, budget=int(refine_cfg["budget"]), CR=float(refine_cfg["CR"]),
+                          F=float(refine_cfg["F"]),
                           bounds=_bounds(bounds_csv, ds, tr), seed=job_seed(seed, model, "epgan_refine", slot),
                           log=log)
     return _row_meta(row, model, slot, tr, device, sim, rec), rec

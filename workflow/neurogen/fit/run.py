@@ -56,18 +56,21 @@ def fit_one(method: str, simulator, target: dict, *, bounds=None, seed: int = 0,
     return finish(method, prob, simulator, target, row, bounds=bounds, labels=labels, t0=t0, sim0=sim0, log=log)
 
 
-def refine_one(simulator, target: dict, candidates, *, budget: int = 100, sigma: float = 1.0, bounds=None,
-               seed: int = 0, log=None):
-    """``epgan_refine``: CMA-ES from EP-GAN's candidates (:mod:`.refine`), then the published
-    selection. Returns (row dict, recorded candidates dict) as :func:`fit_one`."""
+def refine_one(simulator, target: dict, candidates, *, budget: int = 100, CR: float = 0.3, F: float = 0.5,
+               bounds=None, seed: int = 0, log=None):
+    """``epgan_refine``: NSDE seeded with EP-GAN's candidates (:mod:`.refine`), then the published
+    selection. Returns (row dict, recorded candidates dict) as :func:`fit_one`; ``refine_budget``
+    is the search simulations used (whole generations within ``budget``)."""
     from .refine import refine
 
     t0 = time.perf_counter()
     sim0 = getattr(simulator, "sim_time_s", 0.0)
-    prob = refine(simulator, target, candidates, budget=budget, seed=seed, sigma=sigma, log=log)
-    row = {"method": "epgan_refine", "budget_total": None, "pop_size": None, "n_gen": None,
-           "refine_budget": int(budget), "n_epgan_candidates": int(len(np.atleast_2d(candidates)))}
-    labels = np.array(["epgan"] * len(np.atleast_2d(candidates)) + ["cma"] * int(budget))
+    k = len(np.atleast_2d(candidates))
+    prob = refine(simulator, target, candidates, budget=budget, seed=seed, CR=CR, F=F, log=log)
+    used = prob.n_evaluated - k
+    row = {"method": "epgan_refine", "budget_total": None, "pop_size": max(4, k), "n_gen": None,
+           "refine_budget": int(used), "refine_budget_max": int(budget), "n_epgan_candidates": int(k)}
+    labels = np.array(["epgan"] * k + ["nsde"] * used)
     return finish("epgan_refine", prob, simulator, target, row, bounds=bounds, labels=labels, t0=t0, sim0=sim0,
                   log=log)
 
