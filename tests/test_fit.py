@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from fittoy import ToySimulator
 from neurogen import NeurogenError
 from neurogen.fit import compare
@@ -278,8 +277,9 @@ def test_comparison_medians_cost():
 
 
 def test_config_checks():
-    from neurogen.config import _check_fit
     from pathlib import Path
+
+    from neurogen.config import _check_fit
 
     base = {"algorithms": ["nsga2", "npe"], "budgets": [900], "pop_size": 100, "targets": {"per_type": 1}}
     assert _check_fit({"fit": base}, Path(".")) == []
@@ -312,7 +312,6 @@ HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=
 @pytest.fixture(scope="module")
 def hh_sim():
     from conftest import ROOT
-
     from neurogen.fit.simulator import HHSimulator
 
     # the published protocol shortened 10x (same shape: rest, step, recovery) to keep the test fast
@@ -434,7 +433,6 @@ def test_refinement_counts_and_improves():
 def test_score_every_method_by_one_function(tmp_path, monkeypatch):
     """Every row of every method goes through score_final once, with one simulator; EP-GAN's row
     equals an independent simulation of its predictions.npz parameters; every sample is counted."""
-    import json
 
     import epgan_toy as T
     from neurogen.fit import pipeline
@@ -449,7 +447,7 @@ def test_score_every_method_by_one_function(tmp_path, monkeypatch):
     be = _toy_adapter()
     rng = np.random.default_rng(0)
     F = len(be.free_names)
-    draw = lambda n: be.free_lo + rng.random((n, F)) * (be.free_hi - be.free_lo)  # noqa: E731
+    draw = lambda n: be.free_lo + rng.random((n, F)) * (be.free_hi - be.free_lo)
     paths = []
     for method, extra in (("nsga2", {"samples_used": 16}), ("npe", {"samples_used": 7, "train_samples": 20}),
                           ("epgan_refine", {"samples_used": 9, "n_epgan_candidates": 3, "refine_budget": 6})):

@@ -1,12 +1,10 @@
 """End-to-end: the hh, epgan and fit stages on config/test.yaml (in a temporary copy): EP-GAN
 trained, evaluated and compared with the optimisers on the same target neurons."""
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, snakemake
 
 pytestmark = pytest.mark.workflow

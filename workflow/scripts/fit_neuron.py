@@ -6,7 +6,6 @@ def main(snakemake, log):
     import json
 
     import torch
-
     from neurogen.fit import pipeline
     from neurogen.io import write_json, write_npz
     from neurogen.torchutil import pick_device

@@ -6,7 +6,6 @@ def main(snakemake, log):
     import json
 
     import torch
-
     from neurogen.fit import npe, pipeline
 
     p = json.loads(snakemake.params.npe)

@@ -7,7 +7,6 @@ def main(snakemake, log):
     import json
 
     import torch
-
     from neurogen.fit import pipeline
     from neurogen.io import write_csv
     from neurogen.torchutil import pick_device

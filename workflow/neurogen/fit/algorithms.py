@@ -16,9 +16,9 @@ import numpy as np
 from pymoo.core.algorithm import Algorithm
 from pymoo.core.population import Population
 from pymoo.operators.sampling.lhs import LHS
-from pymoo.util.dominator import get_relation
-from pymoo.util.display.multi import MultiObjectiveOutput
 from pymoo.termination.default import DefaultMultiObjectiveTermination
+from pymoo.util.display.multi import MultiObjectiveOutput
+from pymoo.util.dominator import get_relation
 
 from .. import NeurogenError
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from .. import NeurogenError
 
-
 UNITS = ("total", "per_neuron")
 
 
