@@ -213,6 +213,37 @@ def test_npe_recovers_parameters():
         npe.train(x[:4], npe.features(r[:4], iv[:4]), seed=0)
 
 
+
+def test_npe_posterior_saved_as_weights(tmp_path, caplog):
+    """posterior.pt holds weights and plain settings only (torch.load(weights_only=True)); the
+    reloaded posterior gives the same candidates; every epoch is logged."""
+    import logging
+
+    import torch
+    from neurogen.fit import npe
+
+    sim = ToySimulator(n_time=70)
+    rng = np.random.default_rng(0)
+    x = rng.random((200, 4))
+    r, iv = sim.simulate(sim.lo + x * (sim.hi - sim.lo))
+    feats = npe.features(r, iv, stride=5)
+    with caplog.at_level(logging.INFO, logger="npe-test"):
+        post, info = npe.train(x, feats, seed=0, max_epochs=3, hidden=16, embedding_dim=8,
+                               log=logging.getLogger("npe-test"))
+    assert sum("NPE epoch" in m for m in caplog.messages) == info["epochs"] >= 1
+    npe.save_posterior(post, info, 5, tmp_path / "posterior.pt")
+    torch.load(tmp_path / "posterior.pt", weights_only=True)
+    post2, info2, stride = npe.load_posterior(tmp_path / "posterior.pt")
+    assert stride == 5 and info2["n_train"] == 200
+    np.testing.assert_array_equal(info2["feature_mask"], info["feature_mask"])
+    a, _ = npe.candidates(post, feats[0], 5, seed=3, use_map=False, feature_mask=info["feature_mask"])
+    b, _ = npe.candidates(post2, feats[0], 5, seed=3, use_map=False, feature_mask=info2["feature_mask"])
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    (tmp_path / "bad.pt").write_bytes(b"not a posterior")
+    with pytest.raises(NeurogenError, match="bad.pt"):
+        npe.load_posterior(tmp_path / "bad.pt")
+
+
 # --- data, targets, comparison ---------------------------------------------------------------
 
 def _write_h5(path, n=12, drop=None):
@@ -496,3 +527,36 @@ def test_score_every_method_by_one_function(tmp_path, monkeypatch):
     want = response_rmse(r, test["responses_clean"], T.TIME)["avg"]
     got = df[df["method"] == "epgan"].sort_values("target")["rmse_avg_mV"].to_numpy()
     np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_library_defaults_equal_config():
+    """One source of defaults: the library's defaults for the fit keys equal config/config.yaml's,
+    and the rules read config["fit"] without fallbacks."""
+    import inspect
+
+    import yaml
+    from conftest import ROOT
+    from neurogen.fit import algorithms, run
+
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())["fit"]
+
+    def defaults(fn):
+        return {k: v.default for k, v in inspect.signature(fn).parameters.items()
+                if v.default is not inspect.Parameter.empty}
+
+    d = defaults(run.fit_one)
+    for key, arg in [("pop_size", "pop_size"), ("CR", "CR"), ("F", "F"), ("demo_batches", "demo_batches"),
+                     ("budget_unit", "budget_unit")]:
+        assert d[arg] == cfg[key], key
+    for key, arg in [("k", "npe_k"), ("map", "npe_map"), ("stride", "npe_stride")]:
+        assert d[arg] == cfg["npe"][key], key
+    assert defaults(run.refine_one)["budget"] == cfg["refine"]["budget"]
+    assert defaults(run.refine_one)["CR"] == cfg["refine"]["CR"] and defaults(run.refine_one)["F"] == cfg["refine"]["F"]
+    assert defaults(algorithms.make_algorithm)["demo_batches"] == cfg["demo_batches"]
+    assert defaults(algorithms.run_algorithm)["demo_batches"] == cfg["demo_batches"]
+    assert defaults(algorithms.DEMO.__init__)["n_batches"] == cfg["demo_batches"]
+    assert defaults(algorithms.DEMO.__init__)["pop_size"] == cfg["pop_size"]
+    rules = (ROOT / "workflow/rules/fit.smk").read_text()
+    assert 'FT.get(' not in rules and 'config.get("fit"' not in rules
+    for script in (ROOT / "workflow/scripts").glob("fit_*.py"):
+        assert ".get(\"pop_size\"" not in script.read_text() and "demo_batches" not in script.read_text(), script
