@@ -9,7 +9,6 @@
 #   fit_merge:     comparison.csv, medians.csv, cost.csv
 #   fit_plots:     RMSE per method and budget; cost curve T(N)
 FT = config["fit"]
-FT_DIR = "results/fit/{model}"
 
 
 def fit_n_targets():
@@ -63,7 +62,7 @@ def fit_posterior_input(w):
 
 
 def fit_results(w):
-    return expand(FT_DIR + "/b{budget}/{method}/t{target}.json", model=w.model, budget=FT["budgets"],
+    return expand("results/fit/{model}/b{budget}/{method}/t{target}.json", model=w.model, budget=FT["budgets"],
                   method=FT["algorithms"], target=range(fit_n_targets()))
 
 
@@ -74,7 +73,7 @@ def fit_score_inputs(w):
         out["predictions"] = ep["predictions"].format(model=w.model)
         out["history"] = ep["history"].format(model=w.model)
     if fit_refine_enabled():
-        out["refined"] = expand(FT_DIR + "/refine/t{target}.json", model=w.model, target=range(fit_n_targets()))
+        out["refined"] = expand("results/fit/{model}/refine/t{target}.json", model=w.model, target=range(fit_n_targets()))
     return out
 
 
@@ -89,7 +88,7 @@ rule fit_targets:
     input:
         test="results/hh/{model}/test.h5",
     output:
-        FT_DIR + "/targets.csv",
+        "results/fit/{model}/targets.csv",
     params:
         targets=canonical(FT["targets"]),
         seed=config["seed"],
@@ -112,7 +111,7 @@ rule fit_npe_train:
         train="results/hh/{model}/train.h5",
         table=config["hh"]["table"],
     output:
-        FT_DIR + "/npe/b{budget}/posterior.pt",
+        "results/fit/{model}/npe/b{budget}/posterior.pt",
     params:
         npe=canonical({k: v for k, v in FT["npe"].items() if k not in ("k", "map")}),
         n_sims=lambda w: fit_total_budget(w.budget),
@@ -137,11 +136,11 @@ rule fit_neuron:
         unpack(fit_bounds_input),
         unpack(fit_posterior_input),
         test="results/hh/{model}/test.h5",
-        targets=FT_DIR + "/targets.csv",
+        targets="results/fit/{model}/targets.csv",
         table=config["hh"]["table"],
     output:
-        result=FT_DIR + "/b{budget}/{method}/t{target}.json",
-        candidates=FT_DIR + "/b{budget}/{method}/t{target}_candidates.npz",
+        result="results/fit/{model}/b{budget}/{method}/t{target}.json",
+        candidates="results/fit/{model}/b{budget}/{method}/t{target}_candidates.npz",
     params:
         fit=lambda w: fit_block(w.method),
         sim=fit_sim_settings(),
@@ -167,11 +166,11 @@ rule fit_refine:
         unpack(fit_bounds_input),
         candidates=lambda w: FT["epgan"]["candidates"].format(model=w.model),
         test="results/hh/{model}/test.h5",
-        targets=FT_DIR + "/targets.csv",
+        targets="results/fit/{model}/targets.csv",
         table=config["hh"]["table"],
     output:
-        result=FT_DIR + "/refine/t{target}.json",
-        candidates=FT_DIR + "/refine/t{target}_candidates.npz",
+        result="results/fit/{model}/refine/t{target}.json",
+        candidates="results/fit/{model}/refine/t{target}_candidates.npz",
     params:
         refine=canonical({k: FT["refine"][k] for k in ("budget", "CR", "F")}),
         k=fit_epgan_k(),
@@ -196,13 +195,13 @@ rule fit_refine:
 rule fit_score:
     input:
         unpack(fit_score_inputs),
-        targets=FT_DIR + "/targets.csv",
+        targets="results/fit/{model}/targets.csv",
         test="results/hh/{model}/test.h5",
         train="results/hh/{model}/train.h5",
         acceptance="results/hh/{model}/acceptance.csv",
         table=config["hh"]["table"],
     output:
-        FT_DIR + "/scored.csv",
+        "results/fit/{model}/scored.csv",
     params:
         epgan=canonical({k: FT["epgan"][k] for k in ("enabled", "method")}),
         lookups=FT["lookups"],
@@ -227,7 +226,7 @@ rule fit_score:
 
 rule fit_merge:
     input:
-        scored=expand(FT_DIR + "/scored.csv", model=FT["models"]),
+        scored=expand("results/fit/{model}/scored.csv", model=FT["models"]),
     output:
         comparison="results/fit/comparison.csv",
         medians="results/fit/medians.csv",
