@@ -249,7 +249,7 @@ def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, 
         if r["method"] == "npe":
             c = counts(n_t, n_train=r["train_samples"], costs=costs, search=r["samples_used"])
         elif r["method"] == "epgan_refine":
-            r["budget_total"] = n_ep
+            r["budget_total"] = r["budget"] = n_ep
             r["train_samples"] = n_ep
             c = counts(n_t, n_train=n_ep, costs=costs, selection=r["n_epgan_candidates"],
                        search=r["refine_budget"])
