@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 import numpy as np
 import pandas as pd
 
@@ -59,7 +60,7 @@ def rmse_boxes(df: pd.DataFrame, title: str = ""):
                 ax.plot([], [], "s", color=cmap(j), alpha=0.55,
                         label=(f"EP-GAN's training set ({n_tr:,.0f} neurons)" if b < 0 else f"budget {b:,} in total"))
             ax.set_xticks(range(len(methods)))
-            ax.set_xticklabels([LABEL.get(m, m) for m in methods])
+            ax.set_xticklabels([LABEL.get(m, m) for m in methods], fontsize=8)
             ax.set_ylabel(f"{name} ({unit})")
             ax.set_title(f"{model} model: {name.split(' (')[0]}")
             ax.grid(axis="y", alpha=0.3)
@@ -71,7 +72,11 @@ def rmse_boxes(df: pd.DataFrame, title: str = ""):
             x = g["total_simulations_per_neuron"] if "total_simulations_per_neuron" in g else g["samples_used"]
             ax.scatter(np.maximum(x.astype(float), 1.0), g["rmse_avg_mV"], s=14, color=colors[m],
                        label=LABEL.get(m, m).replace("\n", " "))
-        ax.set_xscale("log")
+        tot = d["total_simulations_per_neuron"] if "total_simulations_per_neuron" in d else d["samples_used"]
+        tot = np.maximum(tot.astype(float), 1.0)
+        if tot.max() / tot.min() > 10:      # log only where it spans more than a decade
+            ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_xlabel("total simulations per neuron (training / targets + selection + search)")
         ax.set_ylabel("membrane potential RMSE (mV)")
         ax.set_title(f"{model} model: error vs every simulation counted")
