@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 ORDER = ["epgan", "epgan_refine", "nn", "knn_sim", "npe", "nsga2", "demo", "gde3", "nsde"]
 LABEL = {"epgan": "EP-GAN", "epgan_refine": "EP-GAN\n+ NSDE", "nn": "nearest\nneighbour",
