@@ -439,7 +439,7 @@ def test_npe_posterior_roundtrip_without_pickle(tmp_path):
     theta = rng.random((120, 2))
     x = np.c_[theta @ rng.standard_normal((2, 4)) + 0.05 * rng.standard_normal((120, 4)), np.ones(120)]
     post, info = npe.train(theta, x, seed=0, max_epochs=3, hidden=8, embedding_dim=3, batch_size=40)
-    npe.save_posterior(tmp_path / "posterior.pt", post, info, stride=5)
+    npe.save_posterior(post, info, 5, tmp_path / "posterior.pt")
     back, info2, stride = npe.load_posterior(tmp_path / "posterior.pt")
     assert stride == 5 and info2["n_train"] == 120
     np.testing.assert_array_equal(info2["feature_mask"], info["feature_mask"])   # the constant column

@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from fittoy import ToySimulator
 from neurogen import NeurogenError
 from neurogen.fit import compare
@@ -214,6 +213,37 @@ def test_npe_recovers_parameters():
         npe.train(x[:4], npe.features(r[:4], iv[:4]), seed=0)
 
 
+
+def test_npe_posterior_saved_as_weights(tmp_path, caplog):
+    """posterior.pt holds weights and plain settings only (torch.load(weights_only=True)); the
+    reloaded posterior gives the same candidates; every epoch is logged."""
+    import logging
+
+    import torch
+    from neurogen.fit import npe
+
+    sim = ToySimulator(n_time=70)
+    rng = np.random.default_rng(0)
+    x = rng.random((200, 4))
+    r, iv = sim.simulate(sim.lo + x * (sim.hi - sim.lo))
+    feats = npe.features(r, iv, stride=5)
+    with caplog.at_level(logging.INFO, logger="npe-test"):
+        post, info = npe.train(x, feats, seed=0, max_epochs=3, hidden=16, embedding_dim=8,
+                               log=logging.getLogger("npe-test"))
+    assert sum("NPE epoch" in m for m in caplog.messages) == info["epochs"] >= 1
+    npe.save_posterior(post, info, 5, tmp_path / "posterior.pt")
+    torch.load(tmp_path / "posterior.pt", weights_only=True)
+    post2, info2, stride = npe.load_posterior(tmp_path / "posterior.pt")
+    assert stride == 5 and info2["n_train"] == 200
+    np.testing.assert_array_equal(info2["feature_mask"], info["feature_mask"])
+    a, _ = npe.candidates(post, feats[0], 5, seed=3, use_map=False, feature_mask=info["feature_mask"])
+    b, _ = npe.candidates(post2, feats[0], 5, seed=3, use_map=False, feature_mask=info2["feature_mask"])
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    (tmp_path / "bad.pt").write_bytes(b"not a posterior")
+    with pytest.raises(NeurogenError, match="bad.pt"):
+        npe.load_posterior(tmp_path / "bad.pt")
+
+
 # --- data, targets, comparison ---------------------------------------------------------------
 
 def _write_h5(path, n=12, drop=None):
@@ -278,8 +308,9 @@ def test_comparison_medians_cost():
 
 
 def test_config_checks():
-    from neurogen.config import _check_fit
     from pathlib import Path
+
+    from neurogen.config import _check_fit
 
     base = {"algorithms": ["nsga2", "npe"], "budgets": [900], "pop_size": 100, "targets": {"per_type": 1}}
     assert _check_fit({"fit": base}, Path(".")) == []
@@ -288,7 +319,13 @@ def test_config_checks():
     errs = _check_fit({"fit": dict(base, budgets=[100])}, Path("."))
     assert any("less than one population" in e for e in errs)
     errs = _check_fit({"fit": dict(base, epgan={"enabled": True, "history": "h.csv"})}, Path("."))
-    assert any("fit.epgan" in e and "per_neuron" in e for e in errs)
+    assert any("fit.epgan" in e and "predictions" in e for e in errs)
+    errs = _check_fit({"fit": dict(base, refine={"enabled": True}, epgan={"enabled": False})}, Path("."))
+    assert any("fit.refine.enabled" in e for e in errs)
+    errs = _check_fit({"fit": dict(base, budget_unit="per_neuron", budgets=[100], pop_size=100)}, Path("."))
+    assert errs == []       # 100 per neuron = one population
+    errs = _check_fit({"fit": dict(base, budget_unit="per_day")}, Path("."))
+    assert any("fit.budget_unit" in e for e in errs)
     errs = _check_fit({"fit": dict(base, didv_bounds="nope.csv")}, Path("."))
     assert any("fit.didv_bounds" in e for e in errs)
     from neurogen.config import check_config
@@ -297,7 +334,7 @@ def test_config_checks():
         check_config({"stages": ["fit"], "fit": dict(base, algorithms=["cmaes"])})
 
 
-# --- the real HH model (after the hh stage is merged) ------------------------------------------
+# --- the real HH model ------------------------------------------
 
 HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=70,
                 amplitudes_pA=(-15.0, 5.0, 25.0))
@@ -306,8 +343,6 @@ HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=
 @pytest.fixture(scope="module")
 def hh_sim():
     from conftest import ROOT
-
-    pytest.importorskip("neurogen.hh")
     from neurogen.fit.simulator import HHSimulator
 
     # the published protocol shortened 10x (same shape: rest, step, recovery) to keep the test fast
@@ -320,7 +355,7 @@ def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
     sim = hh_sim
     p_true = sim.lo + 0.5 * (sim.hi - sim.lo)
     free = [sim.names.index(n) for n in ("SHK1_g", "LEAK_g", "EGL19_g")]
-    r, iv = sim.simulate(p_true[None])
+    r, iv = sim.simulate_with_iv(p_true[None])
     tgt = {"responses": r[0], "iv": iv[0], "time_s": sim.time_s, "params": p_true, "responses_clean": r[0]}
     row, rec = fit_one(name, sim, tgt, seed=1, pop_size=24, budget_total=192, n_targets=1, free=free,
                        fixed=p_true, demo_batches=1)
@@ -329,3 +364,199 @@ def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
     err = np.abs(p[free] - p_true[free]) / (sim.hi - sim.lo)[free]
     assert row["rmse_avg_mV"] < 1.0 and np.all(err < 0.1), (name, row["rmse_avg_mV"], err)
     assert row["rmse_avg_mV"] < np.nanmin(rec["rmse"][:24, 3]) or row["rmse_avg_mV"] < 0.3
+
+
+# --- budget-honest comparison: counting, one scoring function, lookups, refinement ----------------
+
+def test_counts_and_budget_units():
+    from neurogen.fit.budget import total_budget
+    from neurogen.fit.score import counts
+
+    costs = {"simulated": 1.5, "screened": 40.0}
+    c = counts(9, n_train=32000, costs=costs, selection=100, search=300)
+    assert c["train_simulations"] == 48000 and c["screened"] == 32000 * 40
+    assert c["total_simulations_per_neuron"] == 48000 / 9 + 100 + 300
+    assert c["total_simulations"] == 48000 + 9 * 400
+    c = counts(9, search=3600)
+    assert c["train_simulations"] == 0 and c["total_simulations_per_neuron"] == 3600
+    with pytest.raises(NeurogenError, match="acceptance"):
+        counts(9, n_train=10)
+    assert total_budget(3600, 9, "per_neuron") == 32400 and total_budget(32400, 9, "total") == 32400
+    assert generations(total_budget(3600, 9, "per_neuron"), 9, 600) == 6
+    with pytest.raises(NeurogenError, match="budget_unit"):
+        total_budget(1, 1, "weekly")
+
+
+def _toy_adapter(ds=None):
+    import epgan_toy as T
+    from neurogen.hh.adapter import HHAdapter
+
+    kw = {} if ds is None else dict(amplitudes_pA=ds["amplitudes_pA"], v_mV=ds["iv_v_mV"], time_s=ds["time_s"])
+    return HHAdapter(T.ToySpace(), T.ToyModel(), T.steady_state_iv, T.simulate_cclamp, {"dt_ms": 10.0}, **kw)
+
+
+def test_one_adapter_for_both_stages(caplog):
+    import logging
+
+    import epgan_toy as T
+    from neurogen.epgan.backend import HHBackend
+    from neurogen.hh.adapter import HHAdapter
+
+    assert HHBackend is HHAdapter
+    be = _toy_adapter()
+    be.amplitudes_pA, be.v_mV, be.time_s = T.AMPS, T.IV_V, T.TIME
+    x = be.free_lo + 0.3 * (be.free_hi - be.free_lo)
+    r1 = be.simulate(np.stack([x, x]), T.AMPS)
+    r2, iv = be.simulate_with_iv(np.stack([x, x]))
+    np.testing.assert_allclose(r1, r2, rtol=1e-5)
+    np.testing.assert_allclose(iv, be.iv(np.stack([x, x]), T.IV_V))
+    assert be.n_simulated == 4 and be.sim_time_s > 0
+    be.log, be.log_every_s, be.chunk = logging.getLogger("toy"), 0.0, 1
+    with caplog.at_level(logging.INFO, logger="toy"):
+        be.simulate_with_iv(np.stack([x, x, x]))
+    assert any("parameter sets" in m for m in caplog.messages)
+
+
+def test_knn_lookup_agrees_with_nearest_neighbour(tmp_path):
+    import epgan_toy as T
+    from neurogen.epgan.data import H5Data, Normalizer
+    from neurogen.epgan.evaluate import nearest_neighbour
+    from neurogen.fit.lookup import k_nearest, lookups
+
+    T.write_dataset(tmp_path / "train.h5", 25, seed=0)
+    _, clean, iv = T.write_dataset(tmp_path / "test.h5", 3, seed=1)
+    tr = H5Data(tmp_path / "train.h5", need_params=True)
+    norm = Normalizer.fit(tr, np.arange(tr.n))
+    te = H5Data(tmp_path / "test.h5").read(0, 3, keys=("responses", "iv"))
+    idx = k_nearest(tr, norm, te["responses"], te["iv"], 4, chunk=7)   # chunks smaller than the file
+    nn_i, _ = nearest_neighbour(tr, norm, te["responses"], te["iv"])
+    np.testing.assert_array_equal(idx[:, 0], nn_i)
+    ds = {"amplitudes_pA": T.AMPS, "iv_v_mV": T.IV_V, "time_s": T.TIME}
+    sim = _toy_adapter(ds)
+    lk = lookups(tmp_path / "train.h5", te["responses"], te["iv"], 4, sim)
+    assert sim.n_simulated == 3 * 4 and lk["k"] == 4
+    assert all(lk["knn_index"][i] in idx[i] for i in range(3))
+    with pytest.raises(NeurogenError, match="k = 40"):
+        k_nearest(tr, norm, te["responses"], te["iv"], 40)
+
+
+def test_refinement_counts_and_improves():
+    from neurogen.fit.run import refine_one
+
+    sim, tgt = toy_target()
+    sim.n_simulated = 0
+    rng = np.random.default_rng(0)
+    cand = TRUE + rng.normal(0, 0.15, (5, 4)) * (sim.hi - sim.lo)
+    cand = np.clip(cand, sim.lo, sim.hi)
+    row, rec = refine_one(sim, tgt, cand, budget=60, seed=3)
+    # whole generations of 5 within 60: 12 generations
+    assert row["samples_used"] == 5 + 60 and sim.n_simulated == 65
+    assert row["n_epgan_candidates"] == 5 and row["refine_budget"] == 60
+    _, rec3 = refine_one(ToySimulator(), tgt, cand[:2], budget=10, seed=3)   # 2 candidates: padded to 4
+    assert len(rec3["x"]) == 2 + 2 + 4 + 4     # padding + 2 generations of 4 = 10
+    start = float(np.min(rec["rmse"][:5, 3]))
+    assert row["rmse_avg_fit_mV"] <= start
+    assert len(rec["selected_params"]) == 4
+    row2, _ = refine_one(ToySimulator(), tgt, cand, budget=60, seed=3)
+    assert row2["rmse_avg_mV"] == row["rmse_avg_mV"]      # seeded
+
+
+def test_score_every_method_by_one_function(tmp_path, monkeypatch):
+    """Every row of every method goes through score_final once, with one simulator; EP-GAN's row
+    equals an independent simulation of its predictions.npz parameters; every sample is counted."""
+
+    import epgan_toy as T
+    from neurogen.fit import pipeline
+    from neurogen.hh.metrics import response_rmse
+
+    T.write_dataset(tmp_path / "train.h5", 30, seed=0)
+    T.write_dataset(tmp_path / "test.h5", 6, seed=1)
+    pd.DataFrame({"step": ["1_sampled", "2_selected_balanced", "3_accepted"], "n": [300, 60, 36]}).to_csv(
+        tmp_path / "acceptance.csv", index=False)
+    tg = pd.DataFrame({"target": [0, 1], "neuron": [2, 4], "type": [0, 1], "type_name": ["a", "b"]})
+    tg.to_csv(tmp_path / "targets.csv", index=False)
+    be = _toy_adapter()
+    rng = np.random.default_rng(0)
+    F = len(be.free_names)
+    draw = lambda n: be.free_lo + rng.random((n, F)) * (be.free_hi - be.free_lo)
+    paths = []
+    for method, extra in (("nsga2", {"samples_used": 16}), ("npe", {"samples_used": 7, "train_samples": 20}),
+                          ("epgan_refine", {"samples_used": 9, "n_epgan_candidates": 3, "refine_budget": 6})):
+        for t in (0, 1):
+            p = tmp_path / f"{method}_{t}.json"
+            p.write_text(json.dumps({"method": method, "budget_total": 32, "target": t, "s_per_sample": 0.01,
+                                     "selected_params": draw(1)[0].tolist(), **extra}))
+            paths.append(p)
+    sel = draw(6)
+    np.savez(tmp_path / "predictions.npz", epgan_selected=sel, inference_time_s=np.float64(0.06))
+    pd.DataFrame({"train_time_s": [1.0, 2.0]}).to_csv(tmp_path / "history.csv", index=False)
+    monkeypatch.setattr(pipeline, "simulator", lambda model, table, sim, device, ds, log=None: _toy_adapter(ds))
+    calls = []
+    real = pipeline.score_final
+
+    def spy(sim, params, *a, **k):
+        calls.append(len(params))
+        return real(sim, params, *a, **k)
+
+    monkeypatch.setattr(pipeline, "score_final", spy)
+    df = pipeline.score("small", targets_csv=tmp_path / "targets.csv", test_h5=tmp_path / "test.h5",
+                        train_h5=tmp_path / "train.h5", acceptance_csv=tmp_path / "acceptance.csv", table=None,
+                        results=[p for p in paths if "refine" not in p.name],
+                        refined=[p for p in paths if "refine" in p.name],
+                        epgan={"predictions": tmp_path / "predictions.npz", "history": tmp_path / "history.csv",
+                               "method": "epgan_selected"},
+                        lookups=["nn", "knn_sim"], k=3, epgan_n_train=0, sim_cfg={"dt_ms": 10.0})
+    assert calls == [len(df)]                          # one call scored every row
+    assert sorted(df["method"].unique()) == ["epgan", "epgan_refine", "knn_sim", "nn", "npe", "nsga2"]
+    assert (df.groupby("method")["target"].nunique() == 2).all()
+    spa = 60 / 36
+    c = df.set_index("method")
+    assert (c.loc["nsga2", "search_simulations"] == 16).all() and (c.loc["nsga2", "train_simulations"] == 0).all()
+    np.testing.assert_allclose(c.loc["npe", "train_simulations"], 20 * spa)
+    np.testing.assert_allclose(c.loc["epgan", "train_simulations"], 30 * spa)
+    np.testing.assert_allclose(c.loc["epgan", "screened"], 30 * 300 / 36)
+    assert (c.loc["epgan", "selection_simulations"] == 3).all() and (c.loc["knn_sim", "search_simulations"] == 3).all()
+    assert (c.loc["nn", "search_simulations"] == 0).all()
+    assert (c.loc["epgan_refine", "selection_simulations"] == 3).all()
+    assert (c.loc["epgan_refine", "search_simulations"] == 6).all()
+    np.testing.assert_allclose(df["total_simulations_per_neuron"], df["train_simulations"] / 2
+                               + df["selection_simulations"] + df["search_simulations"])
+    # EP-GAN's row recomputed independently
+    test = read_dataset(tmp_path / "test.h5", rows=[2, 4])
+    r = be.simulate(sel[[2, 4]], T.AMPS)
+    want = response_rmse(r, test["responses_clean"], T.TIME)["avg"]
+    got = df[df["method"] == "epgan"].sort_values("target")["rmse_avg_mV"].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_library_defaults_equal_config():
+    """One source of defaults: the library's defaults for the fit keys equal config/config.yaml's,
+    and the rules read config["fit"] without fallbacks."""
+    import inspect
+
+    import yaml
+    from conftest import ROOT
+    from neurogen.fit import algorithms, run
+
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())["fit"]
+
+    def defaults(fn):
+        return {k: v.default for k, v in inspect.signature(fn).parameters.items()
+                if v.default is not inspect.Parameter.empty}
+
+    d = defaults(run.fit_one)
+    for key, arg in [("pop_size", "pop_size"), ("CR", "CR"), ("F", "F"), ("demo_batches", "demo_batches"),
+                     ("budget_unit", "budget_unit")]:
+        assert d[arg] == cfg[key], key
+    for key, arg in [("k", "npe_k"), ("map", "npe_map"), ("stride", "npe_stride")]:
+        assert d[arg] == cfg["npe"][key], key
+    assert defaults(run.refine_one)["budget"] == cfg["refine"]["budget"]
+    assert defaults(run.refine_one)["CR"] == cfg["refine"]["CR"] and defaults(run.refine_one)["F"] == cfg["refine"]["F"]
+    assert defaults(algorithms.make_algorithm)["demo_batches"] == cfg["demo_batches"]
+    assert defaults(algorithms.run_algorithm)["demo_batches"] == cfg["demo_batches"]
+    assert defaults(algorithms.DEMO.__init__)["n_batches"] == cfg["demo_batches"]
+    assert defaults(algorithms.DEMO.__init__)["pop_size"] == cfg["pop_size"]
+    rules = (ROOT / "workflow/rules/fit.smk").read_text()
+    assert 'FT.get(' not in rules and 'config.get("fit"' not in rules
+    for script in (ROOT / "workflow/scripts").glob("fit_*.py"):
+        assert ".get(\"pop_size\"" not in script.read_text() and "demo_batches" not in script.read_text(), script

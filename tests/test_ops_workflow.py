@@ -183,8 +183,8 @@ REBUILD_CASES = {
     "hh": [("hh:\n  noise_mV: 2.0\n", {"hh_merge": 1, "hh_figures": 1},
             {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"})],
     # NPE's K: only the NPE per-neuron job and what follows (not its training, not the optimisers)
-    "fit": [("fit:\n  npe: {k: 5}\n", {"fit_neuron": 1, "fit_merge": 1, "fit_plots": 1},
-             {"fit_npe_train", "fit_targets", "device_check"})],
+    "fit": [("fit:\n  npe: {k: 5}\n", {"fit_neuron": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
+             {"fit_npe_train", "fit_targets", "fit_refine", "device_check"})],
 }
 
 

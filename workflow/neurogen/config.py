@@ -227,30 +227,9 @@ def _check_epgan(config, root) -> list[str]:
 
 
 def _check_fit(config, root) -> list[str]:
-    from .fit.budget import generations
-    from .fit.run import METHODS
+    from .fit.config import check
 
-    f = config["fit"]
-    errors = []
-    for a in f.get("algorithms", []):
-        if a not in METHODS:
-            errors.append(f"fit.algorithms: unknown method {a!r}; known: {', '.join(METHODS)}")
-    t = f.get("targets", {"per_type": 3})
-    n_targets = len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
-    if any(a != "npe" for a in f.get("algorithms", [])):
-        for b in f.get("budgets", []):
-            try:
-                generations(int(b), n_targets, int(f.get("pop_size", 600)))
-            except NeurogenError as e:
-                errors.append(str(e))
-    ep = f.get("epgan", {})
-    for k in ("per_neuron", "history"):
-        if ep.get("enabled") and not ep.get(k):
-            errors.append(f"fit.epgan: enabled needs {k!r} (an epgan stage output, with {{model}})")
-    b = f.get("didv_bounds")
-    if b and not (root / b).exists() and not Path(b).exists():
-        errors.append(f"fit.didv_bounds: file {b!r} not found")
-    return errors
+    return check(config, root)
 
 
 def _check_augment(config) -> list[str]:

@@ -1,42 +1,57 @@
-# Stage: fit. Evolutionary fitting baselines (NSGA-II, DEMO, GDE3, NSDE) and amortised inference
-# (NPE, sbi) of the hh stage's test neurons, compared with EP-GAN at equal simulation budgets.
+# Stage: fit. Evolutionary fitting baselines (NSGA-II, DEMO, GDE3, NSDE), amortised inference
+# (NPE, sbi), lookups of the training file (nn, knn_sim), EP-GAN and EP-GAN + local refinement
+# (NSDE seeded with its candidates), all scored by one function at the hh stage's step, every simulation counted (docs/fit.md).
 #   fit_targets:   which test neurons are fitted (per_type of each type, or explicit rows)
-#   fit_npe_train: NPE on the first {budget} training simulations (one per model x budget)
+#   fit_npe_train: NPE on the first (total budget) training simulations (one per model x budget)
 #   fit_neuron:    one job per model x budget x method x target neuron (a cluster runs them side by side)
-#   fit_merge:     comparison.csv, medians.csv, cost.csv (+ EP-GAN rows when configured)
+#   fit_refine:    one job per model x target: NSDE seeded with EP-GAN's candidates (fit.refine.budget)
+#   fit_score:     per model: every method's final parameters simulated and scored, counts -> scored.csv
+#   fit_merge:     comparison.csv, medians.csv, cost.csv
 #   fit_plots:     RMSE per method and budget; cost curve T(N)
-FT = config.get("fit", {})
-FT_DIR = "results/fit/{model}"
+FT = config["fit"]
 
 
 def fit_n_targets():
-    t = FT.get("targets", {"per_type": 3})
-    return len(t["indices"]) if t.get("indices") is not None else 3 * int(t.get("per_type", 3))
+    t = FT["targets"]
+    return len(t["indices"]) if t.get("indices") is not None else 3 * int(t["per_type"])
+
+
+def fit_total_budget(budget):
+    """Total simulations over all targets of a configured budget (fit.budget_unit)."""
+    b = int(budget)
+    return b * fit_n_targets() if FT["budget_unit"] == "per_neuron" else b
 
 
 def fit_block(method):
     """The config values one method's jobs use (so a change reruns only that method's jobs)."""
     if method == "npe":
-        keys = ("npe",)
+        keys = ("npe", "budget_unit")
     elif method == "demo":
-        keys = ("pop_size", "CR", "F", "demo_batches")
+        keys = ("pop_size", "CR", "F", "demo_batches", "budget_unit")
     elif method == "nsga2":
-        keys = ("pop_size",)
+        keys = ("pop_size", "budget_unit")
     else:
-        keys = ("pop_size", "CR", "F")
-    return canonical({k: FT[k] for k in keys if k in FT})
+        keys = ("pop_size", "CR", "F", "budget_unit")
+    return canonical({k: FT[k] for k in keys})
 
 
 def fit_sim_settings():
-    hh = config.get("hh", {})
-    out = {"chunk": FT.get("sim_chunk", 256)}
-    if hh.get("dt_ms") is not None:
-        out["dt_ms"] = hh["dt_ms"]
-    return canonical(out)
+    """The fit stage's one simulator: the hh stage's step and precision."""
+    return canonical({"chunk": FT["sim_chunk"], "dt_ms": config["hh"]["dt_ms"], "dtype": config["hh"]["precision"]})
+
+
+def fit_epgan_k():
+    """Candidates per neuron EP-GAN's selection simulates (the last selection_epochs epochs)."""
+    ep = config["epgan"]
+    return min(int(ep["selection_epochs"] or 10**9), int(ep["train"]["epochs"]))
+
+
+def fit_refine_enabled():
+    return bool(FT["refine"]["enabled"]) and bool(FT["epgan"]["enabled"])
 
 
 def fit_bounds_input(w):
-    b = FT.get("didv_bounds")
+    b = FT["didv_bounds"]
     return {"bounds": b} if b else {}
 
 
@@ -46,23 +61,20 @@ def fit_posterior_input(w):
     return {}
 
 
-def fit_results():
-    return expand(FT_DIR + "/b{budget}/{method}/t{target}.json", model=FT.get("models", ["small"]),
-                  budget=FT.get("budgets", [32000]), method=FT.get("algorithms", []),
-                  target=range(fit_n_targets()))
+def fit_results(w):
+    return expand("results/fit/{model}/b{budget}/{method}/t{target}.json", model=w.model, budget=FT["budgets"],
+                  method=FT["algorithms"], target=range(fit_n_targets()))
 
 
-def fit_epgan_inputs():
-    """EP-GAN's files, only when fit.epgan.enabled (the fit stage also runs without epgan)."""
-    ep = FT.get("epgan", {})
-    models = FT.get("models", ["small"])
-    if not ep.get("enabled", False):
-        return {}
-    return {"epgan_per_neuron": [ep.get("per_neuron", "results/epgan/{model}/per_neuron.csv").format(model=m)
-                                 for m in models],
-            "epgan_history": [ep.get("history", "results/epgan/{model}/full/history.csv").format(model=m)
-                              for m in models],
-            "train": [f"results/hh/{m}/train.h5" for m in models]}
+def fit_score_inputs(w):
+    out = {"results": fit_results(w)}
+    ep = FT["epgan"]
+    if ep["enabled"]:
+        out["predictions"] = ep["predictions"].format(model=w.model)
+        out["history"] = ep["history"].format(model=w.model)
+    if fit_refine_enabled():
+        out["refined"] = expand("results/fit/{model}/refine/t{target}.json", model=w.model, target=range(fit_n_targets()))
+    return out
 
 
 wildcard_constraints:
@@ -76,10 +88,9 @@ rule fit_targets:
     input:
         test="results/hh/{model}/test.h5",
     output:
-        FT_DIR + "/targets.csv",
+        "results/fit/{model}/targets.csv",
     params:
-        targets=canonical(FT.get("targets", {"per_type": 3})),
-        n_targets=fit_n_targets(),
+        targets=canonical(FT["targets"]),
         seed=config["seed"],
     log:
         "results/logs/fit/{model}/targets.log",
@@ -98,17 +109,18 @@ rule fit_targets:
 rule fit_npe_train:
     input:
         train="results/hh/{model}/train.h5",
-        table="resources/hh/params.csv",
+        table=config["hh"]["table"],
     output:
-        FT_DIR + "/npe/b{budget}/posterior.pt",
+        "results/fit/{model}/npe/b{budget}/posterior.pt",
     params:
-        npe=canonical({k: v for k, v in FT.get("npe", {}).items() if k not in ("k", "map")}),
+        npe=canonical({k: v for k, v in FT["npe"].items() if k not in ("k", "map")}),
+        n_sims=lambda w: fit_total_budget(w.budget),
         seed=config["seed"],
     log:
         "results/logs/fit/{model}/npe_train_b{budget}.log",
     benchmark:
         "results/benchmarks/fit/{model}/npe_train_b{budget}.tsv"
-    threads: lambda w: res("fit_npe_train", "threads", FT.get("threads", 1))
+    threads: lambda w: res("fit_npe_train", "threads", FT["threads"])
     resources:
         mem_mb=lambda w: res("fit_npe_train", "mem_mb", 4000),
         runtime=lambda w: res("fit_npe_train", "runtime", 120),
@@ -124,21 +136,21 @@ rule fit_neuron:
         unpack(fit_bounds_input),
         unpack(fit_posterior_input),
         test="results/hh/{model}/test.h5",
-        targets=FT_DIR + "/targets.csv",
-        table="resources/hh/params.csv",
+        targets="results/fit/{model}/targets.csv",
+        table=config["hh"]["table"],
     output:
-        result=FT_DIR + "/b{budget}/{method}/t{target}.json",
-        candidates=FT_DIR + "/b{budget}/{method}/t{target}_candidates.npz",
+        result="results/fit/{model}/b{budget}/{method}/t{target}.json",
+        candidates="results/fit/{model}/b{budget}/{method}/t{target}_candidates.npz",
     params:
         fit=lambda w: fit_block(w.method),
         sim=fit_sim_settings(),
-        device=config.get("device", "auto"),
+        device=config["device"],
         seed=config["seed"],
     log:
         "results/logs/fit/{model}/b{budget}/{method}/t{target}.log",
     benchmark:
         "results/benchmarks/fit/{model}/b{budget}/{method}/t{target}.tsv"
-    threads: lambda w: res("fit_neuron", "threads", FT.get("threads", 1))
+    threads: lambda w: res("fit_neuron", "threads", FT["threads"])
     resources:
         mem_mb=lambda w: res("fit_neuron", "mem_mb", 4000),
         runtime=lambda w: res("fit_neuron", "runtime", 240),
@@ -149,22 +161,76 @@ rule fit_neuron:
         "../scripts/fit_neuron.py"
 
 
+rule fit_refine:
+    input:
+        unpack(fit_bounds_input),
+        candidates=lambda w: FT["epgan"]["candidates"].format(model=w.model),
+        test="results/hh/{model}/test.h5",
+        targets="results/fit/{model}/targets.csv",
+        table=config["hh"]["table"],
+    output:
+        result="results/fit/{model}/refine/t{target}.json",
+        candidates="results/fit/{model}/refine/t{target}_candidates.npz",
+    params:
+        refine=canonical({k: FT["refine"][k] for k in ("budget", "CR", "F")}),
+        k=fit_epgan_k(),
+        sim=fit_sim_settings(),
+        device=config["device"],
+        seed=config["seed"],
+    log:
+        "results/logs/fit/{model}/refine/t{target}.log",
+    benchmark:
+        "results/benchmarks/fit/{model}/refine/t{target}.tsv"
+    threads: lambda w: res("fit_refine", "threads", FT["threads"])
+    resources:
+        mem_mb=lambda w: res("fit_refine", "mem_mb", 4000),
+        runtime=lambda w: res("fit_refine", "runtime", 120),
+        gpu=gpus("fit_refine"),
+    conda:
+        env("fit")
+    script:
+        "../scripts/fit_refine.py"
+
+
+rule fit_score:
+    input:
+        unpack(fit_score_inputs),
+        targets="results/fit/{model}/targets.csv",
+        test="results/hh/{model}/test.h5",
+        train="results/hh/{model}/train.h5",
+        acceptance="results/hh/{model}/acceptance.csv",
+        table=config["hh"]["table"],
+    output:
+        "results/fit/{model}/scored.csv",
+    params:
+        epgan=canonical({k: FT["epgan"][k] for k in ("enabled", "method")}),
+        lookups=FT["lookups"],
+        k=fit_epgan_k(),
+        epgan_n_train=config["epgan"]["train"]["n_train"],
+        sim=fit_sim_settings(),
+        device=config["device"],
+    log:
+        "results/logs/fit/{model}/score.log",
+    benchmark:
+        "results/benchmarks/fit/{model}/score.tsv"
+    threads: lambda w: res("fit_score", "threads", FT["threads"])
+    resources:
+        mem_mb=lambda w: res("fit_score", "mem_mb", 4000),
+        runtime=lambda w: res("fit_score", "runtime", 60),
+        gpu=gpus("fit_score"),
+    conda:
+        env("fit")
+    script:
+        "../scripts/fit_score.py"
+
+
 rule fit_merge:
     input:
-        unpack(lambda w: fit_epgan_inputs()),
-        results=fit_results(),
-        targets=expand(FT_DIR + "/targets.csv", model=FT.get("models", ["small"])),
+        scored=expand("results/fit/{model}/scored.csv", model=FT["models"]),
     output:
         comparison="results/fit/comparison.csv",
         medians="results/fit/medians.csv",
         cost="results/fit/cost.csv",
-    params:
-        models=FT.get("models", ["small"]),
-        epgan=lambda w: canonical(FT.get("epgan", {})),
-        epgan_enabled=FT.get("epgan", {}).get("enabled", False),
-        # candidates per neuron that EP-GAN's selection simulates (the last selection_epochs epochs)
-        epgan_selection_k=min(int(config.get("epgan", {}).get("selection_epochs") or 10**9),
-                              int(config.get("epgan", {}).get("train", {}).get("epochs", 1))),
     log:
         "results/logs/fit/merge.log",
     benchmark:
@@ -202,6 +268,5 @@ rule fit_plots:
         "../scripts/fit_plots.py"
 
 
-if FT:
-    add_targets("fit", ["results/fit/comparison.csv", "results/fit/medians.csv", "results/fit/cost.csv",
-                        "results/fit/rmse.png", "results/fit/cost_curve.png"])
+add_targets("fit", ["results/fit/comparison.csv", "results/fit/medians.csv", "results/fit/cost.csv",
+                    "results/fit/rmse.png", "results/fit/cost_curve.png"])

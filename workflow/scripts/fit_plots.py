@@ -4,7 +4,6 @@ from neurogen.io import run_script
 
 def main(snakemake, log):
     import pandas as pd
-
     from neurogen.io import savefig
     from neurogen.plots import fit as P
 

@@ -16,9 +16,9 @@ import numpy as np
 from pymoo.core.algorithm import Algorithm
 from pymoo.core.population import Population
 from pymoo.operators.sampling.lhs import LHS
-from pymoo.util.dominator import get_relation
-from pymoo.util.display.multi import MultiObjectiveOutput
 from pymoo.termination.default import DefaultMultiObjectiveTermination
+from pymoo.util.display.multi import MultiObjectiveOutput
+from pymoo.util.dominator import get_relation
 
 from .. import NeurogenError
 
@@ -32,7 +32,7 @@ def _rank_and_crowding():
 
 
 class DEMO(Algorithm):
-    def __init__(self, pop_size=100, CR=0.3, F=1.5, n_batches=4, sampling=None, **kwargs):
+    def __init__(self, pop_size=50, CR=0.3, F=1.5, n_batches=1, sampling=None, **kwargs):
         super().__init__(output=MultiObjectiveOutput(), **kwargs)
         if not (0 <= CR <= 1):
             raise NeurogenError(f"DEMO: CR must lie in [0, 1] (got {CR})")
@@ -99,7 +99,7 @@ class DEMO(Algorithm):
             self._next_parent = 0
 
 
-def make_algorithm(name: str, pop_size: int, CR: float = 0.3, F: float = 1.5, demo_batches: int = 4):
+def make_algorithm(name: str, pop_size: int, CR: float = 0.3, F: float = 1.5, demo_batches: int = 1):
     """A pymoo algorithm by name; the DE variants use DE/rand/1/bin with ``CR`` and ``F``."""
     if name == "nsga2":
         from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -119,7 +119,7 @@ def make_algorithm(name: str, pop_size: int, CR: float = 0.3, F: float = 1.5, de
 
 
 def run_algorithm(problem, name: str, pop_size: int, n_gen: int, seed: int, CR: float = 0.3,
-                  F: float = 1.5, demo_batches: int = 4, log=None):
+                  F: float = 1.5, demo_batches: int = 1, log=None):
     """Run ``name`` on ``problem`` for ``n_gen`` generations (pop_size x n_gen evaluations)."""
     from pymoo.optimize import minimize
 

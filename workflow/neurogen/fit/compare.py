@@ -4,7 +4,8 @@ cost curve T(N).
 Cost model (the paper's form, from our measured times):
 - per-neuron optimisers: T(N) = N * t_neuron (mean measured wall time of one neuron's fit);
 - amortised methods (npe, epgan): T(N) = T_data + T_train + N * t_inference, where T_data is
-  the time to simulate the training set (n_train x measured seconds per simulated sample).
+  the time to simulate the training set (``train_simulations``, rejected sets included, x the
+  measured seconds per simulated sample).
 Points beyond the measured number of neurons (up to 279, the somatic neurons of C. elegans)
 are extrapolations of these linear forms and are marked so.
 """
@@ -17,6 +18,8 @@ from .. import NeurogenError
 
 COLUMNS = ["model", "method", "budget_total", "target", "neuron", "type", "type_name",
            "rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV", "rmse_avg_mV", "iv_rmse_pA",
+           "train_simulations", "screened", "selection_simulations", "search_simulations",
+           "total_simulations_per_neuron", "total_simulations", "scored_dt_ms",
            "rmse_avg_fit_mV", "param_mae_norm", "samples_used", "train_samples", "pop_size", "n_gen",
            "meets_bounds", "n_within_bounds", "selected", "train_time_s", "wall_time_s", "sim_time_s"]
 
@@ -58,11 +61,18 @@ def medians(df: pd.DataFrame) -> pd.DataFrame:
         frac_meets_bounds=("meets_bounds", "mean"),
         wall_time_median_s=("wall_time_s", "median"),
         wall_time_mean_s=("wall_time_s", "mean"),
+        train_simulations=("train_simulations", "max"),
+        screened=("screened", "max"),
+        selection_simulations=("selection_simulations", "mean"),
+        search_simulations=("search_simulations", "mean"),
+        total_simulations_per_neuron=("total_simulations_per_neuron", "mean"),
+        total_simulations=("total_simulations", "max"),
     ).reset_index()
     return out
 
 
-AMORTISED = ("npe", "epgan")
+#: methods that learn from (or look up) simulated training neurons: their data cost T_data counts
+AMORTISED = ("npe", "epgan", "epgan_refine", "nn", "knn_sim")
 
 
 def cost_curve(df: pd.DataFrame, s_per_sample: float, n_grid=None) -> pd.DataFrame:
@@ -76,8 +86,10 @@ def cost_curve(df: pd.DataFrame, s_per_sample: float, n_grid=None) -> pd.DataFra
         per = float(g["wall_time_s"].mean())
         if method in AMORTISED:
             n_train = float(g["train_samples"].max())
-            t_data = n_train * s_per_sample
-            t_train = float(g["train_time_s"].max())
+            # every simulation that made the training set, rejected sets included
+            n_sims = float(g["train_simulations"].max()) if g["train_simulations"].notna().any() else n_train
+            t_data = n_sims * s_per_sample
+            t_train = float(np.nan_to_num(g["train_time_s"].max()))
         else:
             n_train, t_data, t_train = 0.0, 0.0, 0.0
         for n in grid:

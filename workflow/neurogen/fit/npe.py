@@ -60,6 +60,7 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     writer = SummaryWriter(log_dir=tb_dir)
     try:
         inf = NPE(prior=prior, density_estimator=est, show_progress_bars=False, summary_writer=writer)
+        _log_epochs(inf, max_epochs, log)
         inf.append_simulations(torch.as_tensor(theta), torch.as_tensor(x))
         inf.train(training_batch_size=batch_size, max_num_epochs=max_epochs,
                   stop_after_epochs=stop_after_epochs, show_train_summary=False)
@@ -70,8 +71,8 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     info = {"epochs": len(s.get("training_loss", s.get("train_log_probs", []))),
             "best_validation_loss": float(np.min(s["validation_loss"])) if s.get("validation_loss") else
             float("nan"), "n_train": int(len(theta)), "feature_mask": (sd > 0),
-            "arch": {"density": density, "embedding_dim": int(embedding_dim), "hidden": int(hidden),
-                     "x_dim": int(x.shape[1]), "theta_dim": int(F)}}
+            "theta_dim": int(F), "x_dim": int(x.shape[1]), "density": density, "embedding_dim": int(embedding_dim),
+            "hidden": int(hidden)}
     if log is not None:
         log.info("NPE trained on %d simulations, %d epochs, best validation loss %.3f",
                  info["n_train"], info["epochs"], info["best_validation_loss"])
@@ -79,65 +80,70 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
     return posterior, info
 
 
-NPE_FORMAT = "neurogen-npe-posterior/1"
+def _log_epochs(inf, max_epochs, log):
+    """Log every epoch of sbi's training loop (sbi itself reports only at the end)."""
+    if log is None:
+        return
+    orig = getattr(inf, "_summarize_epoch", None)
+    if orig is None:
+        log.warning("NPE: this sbi version has no per-epoch hook; progress is logged at the end only")
+        return
+
+    def each(train_loss, val_loss, *a, **k):
+        orig(train_loss, val_loss, *a, **k)
+        log.info("NPE epoch %d (at most %d): training loss %.4f, validation loss %.4f", inf.epoch + 1, max_epochs,
+                 float(train_loss), float(val_loss))
+
+    inf._summarize_epoch = each
 
 
-def save_posterior(path, posterior, info: dict, stride: int) -> None:
-    """Write rule fit_npe_train's output: the density estimator's state dict, the feature mask
-    and JSON metadata (architecture, training info), so :func:`load_posterior` reads it with
-    ``torch.load(weights_only=True)`` and rebuilds the posterior (no pickle)."""
-    import json
+def _estimator(info):
+    """An untrained density estimator of the shape ``train`` builds (weights loaded after)."""
+    import torch
+    from sbi.neural_nets import posterior_nn
+    from sbi.neural_nets.embedding_nets import FCEmbedding
 
+    emb = FCEmbedding(input_dim=info["x_dim"], output_dim=info["embedding_dim"], num_layers=2,
+                      num_hiddens=info["hidden"])
+    build = posterior_nn(model=info["density"], embedding_net=emb, hidden_features=info["hidden"] // 2)
+    g = torch.Generator().manual_seed(0)
+    return build(torch.rand(16, info["theta_dim"], generator=g), torch.randn(16, info["x_dim"], generator=g))
+
+
+def save_posterior(posterior, info: dict, stride: int, path) -> None:
+    """The posterior as weights + plain settings (loadable with ``torch.load(weights_only=True)``)."""
     import torch
 
-    from ..io import _json_default, atomic_path
+    from ..io import atomic_path
 
-    meta = {k: v for k, v in info.items() if k != "feature_mask"}
-    meta["stride"] = int(stride)
-    blob = {"format": NPE_FORMAT, "state": posterior.posterior_estimator.state_dict(),
-            "feature_mask": torch.as_tensor(np.asarray(info["feature_mask"], bool)),
-            "meta": json.dumps(meta, default=_json_default)}
+    blob = {"state": posterior.posterior_estimator.state_dict(), "stride": int(stride),
+            "info": {k: (torch.as_tensor(np.asarray(v)) if k == "feature_mask" else v) for k, v in info.items()}}
     with atomic_path(path) as tmp:
         torch.save(blob, tmp)
 
 
-def load_posterior(path):
-    """(posterior, info, stride) from a file written by :func:`save_posterior`."""
-    import json
-
+def load_posterior(path) -> tuple:
+    """(posterior, info, stride) from :func:`save_posterior`'s file."""
     import torch
     from sbi.inference.posteriors import DirectPosterior
-    from sbi.neural_nets import posterior_nn
-    from sbi.neural_nets.embedding_nets import FCEmbedding
     from sbi.utils import BoxUniform
 
-    redo = "re-run rule fit_npe_train to rebuild it (delete the file first)"
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise NeurogenError(f"{path}: not an NPE posterior file this version can load safely "
-                            f"({type(e).__name__}: {first}); {redo}") from None
-    if not isinstance(blob, dict) or blob.get("format") != NPE_FORMAT:
-        raise NeurogenError(f"{path}: not an NPE posterior file (expected format {NPE_FORMAT!r}); {redo}")
-    try:
-        info = json.loads(blob["meta"])
-        a = info["arch"]
-        F, D = int(a["theta_dim"]), int(a["x_dim"])
-        emb = FCEmbedding(input_dim=D, output_dim=a["embedding_dim"], num_layers=2, num_hiddens=a["hidden"])
-        build = posterior_nn(model=a["density"], embedding_net=emb, hidden_features=a["hidden"] // 2)
-        g = torch.Generator().manual_seed(0)
-        # placeholder batch: the z-scoring statistics are buffers, overwritten by the state dict
-        net = build(torch.rand(64, F, generator=g), torch.randn(64, D, generator=g))
-        net.load_state_dict(blob["state"])
-        net.eval()
-        prior = BoxUniform(torch.zeros(F), torch.ones(F))
-        posterior = DirectPosterior(posterior_estimator=net, prior=prior)
-        info["feature_mask"] = blob["feature_mask"].numpy().astype(bool)
-    except (KeyError, TypeError, ValueError, RuntimeError) as e:
-        first = str(e).strip().splitlines()[0][:300]
-        raise NeurogenError(f"{path}: malformed NPE posterior file ({type(e).__name__}: {first}); {redo}") from None
-    return posterior, info, int(info["stride"])
+        blob = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as e:  # torch raises several kinds on a corrupt or foreign file
+        raise NeurogenError(f"{path}: not an NPE posterior file this version can load safely ({type(e).__name__}); "
+                            "re-run rule fit_npe_train to rebuild it (delete the file first)") from None
+    for k in ("state", "info", "stride"):
+        if not isinstance(blob, dict) or k not in blob:
+            raise NeurogenError(f"{path}: NPE posterior lacks {k!r} (rerun fit_npe_train)")
+    info = dict(blob["info"])
+    info["feature_mask"] = np.asarray(info["feature_mask"].numpy(), dtype=bool)
+    net = _estimator(info)
+    net.load_state_dict(blob["state"])
+    net.eval()
+    F = info["theta_dim"]
+    posterior = DirectPosterior(net, prior=BoxUniform(torch.zeros(F), torch.ones(F)))
+    return posterior, info, int(blob["stride"])
 
 
 def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_mask=None,

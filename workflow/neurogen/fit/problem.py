@@ -60,7 +60,8 @@ class FitProblem(Problem):
         return (p - self.lo[self.free]) / span
 
     def _evaluate(self, x, out, *args, **kwargs):
-        resp, iv = self.sim.simulate(self.to_physical(x))
+        run = getattr(self.sim, "simulate_with_iv", None) or self.sim.simulate
+        resp, iv = run(self.to_physical(x))
         if resp.shape[1:] != self.target_resp.shape or iv.shape[1:] != self.target_iv.shape:
             raise NeurogenError(f"simulator returned responses {resp.shape[1:]} / I–V {iv.shape[1:]}, "
                                 f"target has {self.target_resp.shape} / {self.target_iv.shape}")
