@@ -202,8 +202,8 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
              keep_samples: int = 0, study: dict | None = None, dist: dict | None = None) -> dict:
     """Scores and fidelity of one generator × mode × size (``models=None``: no augmentation).
 
-    ``study`` (``{"repeats": R, "cv_folds": K}``): also run the study's protocol on the first R
-    repeats (preprocessing and generator fit on all real cells, K-fold CV on real + synthetic
+    ``study`` (``{"repeats": R, "cv_folds": K, "classifiers": [...]}``; empty list: all): also
+    run the study's protocol on the first R repeats (preprocessing and generator fit on all real cells, K-fold CV on real + synthetic
     cells); its rows in ``scores`` have ``protocol`` ``study`` (the others ``held_out``).
     ``dist`` (``{"repeats": R, "k": k, "permutations": P}``): distribution-level fidelity
     (:func:`neurogen.fidelity.distribution_fidelity`) of the held-out protocol's synthetic cells
@@ -310,6 +310,8 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
                     Xs2, ys2, ssample, sfit, srep = draw(r, prep, "study")
                     s_nonfinite, s_far = int(srep["n_nonfinite"].sum()), int(srep["n_out_of_range"].sum())
                 for spec in specs:
+                    if study.get("classifiers") and spec["classifier"] not in study["classifiers"]:
+                        continue
                     t0 = time.perf_counter()
                     acc, f1, err, n_pool = study_cv(spec, seed, F_all, y_all, Xs2, ys2, study.get("cv_folds", 10))
                     scores.append({**key, "protocol": "study", "classifier": spec["classifier"],
