@@ -132,3 +132,39 @@ def test_bad_input_is_named():
         D.sd_ratio(np.array([[np.nan, 1.0], [1.0, 2.0]]), np.ones((3, 2)))
     with pytest.raises(NeurogenError, match="different numbers of features"):
         D.prdc(np.ones((10, 2)), np.ones((10, 3)))
+
+
+def test_tuning_candidates_and_score_direction():
+    from neurogen.augment.tune import candidates, fidelity_score
+
+    c = candidates({"epochs": [1, 2, 3], "lr": [0.1, 0.2]}, {"epochs": 9}, budget=4, seed=0)
+    assert c[0] == {"epochs": 9} and len(c) == 4 and len({repr(x) for x in c}) == 4
+    assert c == candidates({"epochs": [1, 2, 3], "lr": [0.1, 0.2]}, {"epochs": 9}, budget=4, seed=0)
+    assert len(candidates({"epochs": [1]}, {}, budget=10, seed=0)) == 2          # grid exhausted
+    with pytest.raises(NeurogenError, match="budget"):
+        candidates({}, {}, budget=0, seed=0)
+    rng = np.random.default_rng(5)
+    y = np.repeat(["a", "b"], 60)
+    X = rng.normal(size=(120, 4)) + (y == "b")[:, None] * 3
+    same = rng.normal(size=(120, 4)) + (y == "b")[:, None] * 3
+    collapsed = rng.normal(0, 0.05, size=(120, 4)) + (y == "b")[:, None] * 3
+    assert fidelity_score(same, y, X, y) < fidelity_score(collapsed, y, X, y)
+    assert fidelity_score(same, y, X, y) < fidelity_score(same + 2.0, y, X, y)
+
+
+def test_tune_generator_selects_by_validation_fidelity():
+    import torch
+
+    from neurogen.augment.tune import tune_generator
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(6)
+    y = np.repeat(["a", "b"], 80)
+    X = rng.normal(size=(160, 4)) + (y == "b")[:, None] * 3
+    best, table = tune_generator("vae", X, y, base={"epochs": 1, "log_every": 1000},
+                                 grid={"epochs": [40], "latent_dim": [4]}, budget=2, seed=0)
+    assert len(table) == 2 and table["selected"].sum() == 1
+    sel = table[table["selected"]].iloc[0]
+    assert sel["fidelity_score"] == table["fidelity_score"].min()
+    assert best["epochs"] == sel["param_epochs"]
+    assert table.loc[0, "param_epochs"] == 1                 # the base configuration is always tried
