@@ -2,7 +2,6 @@
 reference values; a shifted or collapsed sample moves each metric in the expected direction."""
 import numpy as np
 import pytest
-
 from neurogen import NeurogenError
 from neurogen.fidelity import distribution as D
 
@@ -154,7 +153,6 @@ def test_tuning_candidates_and_score_direction():
 
 def test_tune_generator_selects_by_validation_fidelity():
     import torch
-
     from neurogen.augment.tune import tune_generator
 
     torch.set_num_threads(1)

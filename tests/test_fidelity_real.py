@@ -6,7 +6,6 @@ the real-vs-real reference on them. Small run: the 8 largest classes, few epochs
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import shared_file
 
 pytestmark = pytest.mark.shared
@@ -26,7 +25,6 @@ def _flags(row):
 
 def test_collapsed_gan_and_low_spread_vae_are_flagged_smote_is_not(tmp_path):
     import torch
-
     from neurogen.augment import make_generator
     from neurogen.classify.registry import make_scaler
     from neurogen.data.prepared import load_split, prepare_dataset
