@@ -158,3 +158,54 @@ def test_valid_config_passes():
     from conftest import ROOT
 
     check_config(_cfg(generator_params={"gan": {"epochs": 3}}, classifiers=["random_forest"]), root=ROOT)
+
+
+BASE_CAT = pd.DataFrame([
+    {"selection_rank": 1, "category": "reducer", "scaler": "standard", "reducer": "lda", "classifier": "svm_rbf",
+     "params": json.dumps({"C": 1.0})},
+    {"selection_rank": 2, "category": "no_reducer", "scaler": "minmax", "reducer": "none",
+     "classifier": "logreg_l2", "params": "{}"}])
+
+
+def test_baselines_per_category_serve_both_modes():
+    # with one baseline (n_baselines=1) both modes still run, each on its own category's pipeline
+    assert preprocessings(BASE_CAT, "scaled", 1) == [{"scaler": "minmax", "reducer": "none"}]
+    assert preprocessings(BASE_CAT, "reduced", 1) == [{"scaler": "standard", "reducer": "lda"}]
+    specs = classifiers_for({"scaler": "minmax", "reducer": "none"}, BASE_CAT, {}, "scaled", 1)
+    assert [s["classifier"] for s in specs] == ["logreg_l2"] and specs[0]["source"] == "baseline_2"
+    # the older table without categories: the top pipeline only, no reduced mode if it has no reducer
+    old = BASE_CAT.drop(columns="category").iloc[::-1].assign(selection_rank=[1, 2])
+    assert preprocessings(old, "reduced", 1) == []
+
+
+def test_study_protocol_inflates_and_distribution_fidelity():
+    splits = _splits(2)
+    panel = {"random_forest": {"n_estimators": 10}}
+    study = {"repeats": 1, "cv_folds": 3, "classifiers": []}
+    dist = {"repeats": 1, "permutations": 20}
+    models = fit_generators(splits, BASE_CAT, "smote", {}, "scaled", 1, n_baselines=1, study_repeats=1)
+    assert sorted((m["repeat"], m["protocol"]) for m in models) == [(0, "held_out"), (0, "study"), (1, "held_out")]
+    none = evaluate(splits, BASE_CAT, panel, "scaled", 1, n_baselines=1, study=study)
+    out = evaluate(splits, BASE_CAT, panel, "scaled", 1, models=models, generator="smote", size=40, n_baselines=1,
+                   study=study, dist=dist)
+    s = out["scores"]
+    assert set(s["protocol"]) == {"held_out", "study"}
+    st = s[s["protocol"] == "study"]
+    assert len(st) == 2 and (st["repeat"] == 0).all()                   # 1 repeat × 2 classifiers
+    assert (st["n_test"] == 160 + 120).all()                            # CV pool: all real + synthetic cells
+    assert st["test_accuracy"].between(0, 1).all() and (st["error"] == "").all()
+    summ = summarise_scores(pd.concat([none["scores"], s]).assign(dataset="toy"))
+    assert set(summ["protocol"]) == {"held_out", "study"}
+    sm = summ[(summ["protocol"] == "study") & (summ["generator"] == "smote")]
+    assert sm["noaug_accuracy_mean"].notna().all()                      # paired with the study's no-augmentation
+    d = out["fidelity_dist"]
+    assert set(d["class"]) == {"c0", "c1", "c2"} and (d["repeat"] == 0).all()
+    for col in ("sd_ratio", "sd_ratio_ref", "c2st_auc", "c2st_auc_ref", "coverage", "tstr_accuracy", "trtr_accuracy"):
+        assert d[col].notna().all(), col
+    # only the classifiers asked for run under the study's protocol
+    only = evaluate(splits, BASE_CAT, panel, "scaled", 1, n_baselines=1,
+                    study={"repeats": 1, "cv_folds": 3, "classifiers": ["random_forest"]})["scores"]
+    assert only[only["protocol"] == "study"]["classifier"].tolist() == ["random_forest"]
+    with pytest.raises(NeurogenError, match="study protocol"):
+        evaluate(splits, BASE_CAT, panel, "scaled", 1, models=[m for m in models if m["protocol"] != "study"],
+                 generator="smote", size=5, n_baselines=1, study=study)

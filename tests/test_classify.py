@@ -135,6 +135,28 @@ def test_selection_criteria():
     assert none["classifier"].tolist() == ["a"] and not none["meets_criteria"].any()
 
 
+def test_selection_per_category_keeps_one_with_and_one_without_reducer():
+    sw = pd.DataFrame({
+        "scaler": ["s"] * 5, "reducer": ["none", "none", "lda", "pca", "lda"],
+        "classifier": ["a", "b", "c", "d", "e"], "params": ["{}"] * 5,
+        "mean_test_accuracy": [0.9, 0.85, 0.8, 0.7, 0.95],
+        "std_test_accuracy": [0.01] * 5, "gap": [0.0, 0.0, 0.0, 0.0, 0.2], "error": [""] * 5})
+    sel = select(sw, max_gap=0.03, max_std=0.05, top_n=1, per_category=True)
+    # e overfits; the best without a reducer is a, the best with one c
+    assert sel["classifier"].tolist() == ["a", "c"]
+    assert sel["category"].tolist() == ["no_reducer", "reducer"]
+    assert sel["selection_rank"].tolist() == [1, 2] and sel["meets_criteria"].all()
+    # the top pipelines overall (no categories) would have dropped the reducer entirely
+    assert (select(sw, top_n=2)["reducer"] == "none").all()
+    # a category whose every pipeline fails the criteria still gets its best one
+    only_bad_reducers = sw.assign(gap=[0.0, 0.0, 0.5, 0.5, 0.5])
+    sel = select(only_bad_reducers, top_n=1, per_category=True).set_index("category")
+    assert sel.loc["reducer", "classifier"] == "e" and not sel.loc["reducer", "meets_criteria"]
+    assert sel.loc["no_reducer", "meets_criteria"]
+    # no pipeline with a reducer ran: one row, no error
+    assert select(sw[sw["reducer"] == "none"], top_n=1, per_category=True)["category"].tolist() == ["no_reducer"]
+
+
 def test_check_config_names_the_bad_key():
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     check_config(cfg, ROOT)

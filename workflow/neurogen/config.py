@@ -266,6 +266,17 @@ def _check_augment(config) -> list[str]:
     for name in a.get("classifiers") or []:
         if name not in reg.CLASSIFIERS:
             errors.append(f"augment.classifiers: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
+    for block in ("study_protocol", "fidelity_dist"):
+        b = a.get(block) or {}
+        if b.get("repeats", 0) > reps:
+            errors.append(f"augment.{block}.repeats: {b['repeats']} but augment.repeats is {reps}")
+        for size in b.get("sizes") or []:
+            if size not in (a.get("sizes") or []):
+                errors.append(f"augment.{block}.sizes: {size} is not one of augment.sizes {a.get('sizes')}")
+    for name in (a.get("study_protocol") or {}).get("classifiers") or []:
+        if name not in reg.CLASSIFIERS:
+            errors.append(f"augment.study_protocol.classifiers: unknown classifier {name!r}; "
+                          f"known: {', '.join(reg.CLASSIFIERS)}")
     for name, params in (a.get("classifier_params") or {}).items():
         if name not in reg.CLASSIFIERS:
             errors.append(f"augment.classifier_params: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")

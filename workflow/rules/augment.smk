@@ -5,7 +5,10 @@
 #                   classifiers on real + synthetic cells, score the held-out real cells, fidelity
 #   augment_noaug:  the same classifiers without augmentation (+ the natural inter-class reference)
 #   augment_merge:  per dataset: scores.csv, scores_repeats.csv, fidelity.csv,
-#                   fidelity_features.csv, mannwhitney.csv, interclass.csv
+#                   fidelity_dist.csv, fidelity_features.csv, mannwhitney.csv, interclass.csv
+# Protocols (scores column protocol): held_out (ours) and, when augment.study_protocol.enabled,
+# study (the study's leaky protocol: preprocessing + generator fit on all cells, K-fold CV on
+# real + synthetic cells), so the inflation is measured.
 #   augment_plots:  figures
 AU = config.get("augment", {})
 AU_DIR = "results/augment/{dataset}"
@@ -23,6 +26,24 @@ def au_panel():
     """The classifier panel: name -> parameters, in the order of augment.classifiers."""
     cp = AU.get("classifier_params", {}) or {}
     return {c: (cp.get(c) or {}) for c in AU.get("classifiers", [])}
+
+
+def au_study(size=None):
+    """The study-protocol block for one job ({} when off or not at this size)."""
+    sp = AU.get("study_protocol") or {}
+    if not sp.get("enabled", False):
+        return {}
+    if size is not None and int(size) > 0 and sp.get("sizes") and int(size) not in sp["sizes"]:
+        return {}
+    return {"repeats": sp["repeats"], "cv_folds": sp["cv_folds"], "classifiers": list(sp.get("classifiers") or [])}
+
+
+def au_dist(size):
+    """The distribution-fidelity block for one eval job ({} when not at this size)."""
+    fd = AU.get("fidelity_dist") or {}
+    if not fd.get("repeats", 0) or (fd.get("sizes") and int(size) not in fd["sizes"]):
+        return {}
+    return {"repeats": fd["repeats"], "k": fd["k"], "permutations": fd["permutations"]}
 
 
 def au_common_params():
@@ -45,6 +66,7 @@ rule augment_fit:
         gen_params=lambda w: canonical({**(AU.get("generator_params", {}).get(w.generator) or {}),
                                         "outlier_sd": AU.get("outlier_sd", 3.0),
                                         "outlier_ref": AU.get("outlier_ref", "range")}),
+        study_repeats=au_study().get("repeats", 0),
         **au_common_params(),
     log:
         "results/logs/augment/{dataset}/fit_{generator}_{mode}.log",
@@ -72,9 +94,12 @@ rule augment_eval:
         fidelity=AU_DIR + "/parts/{generator}_{mode}_{size}.fidelity.csv",
         features=AU_DIR + "/parts/{generator}_{mode}_{size}.features.csv",
         mannwhitney=AU_DIR + "/parts/{generator}_{mode}_{size}.mannwhitney.csv",
+        fidelity_dist=AU_DIR + "/parts/{generator}_{mode}_{size}.fidelity_dist.csv",
         samples=AU_DIR + "/parts/{generator}_{mode}_{size}.samples.npz",
     params:
         panel=canonical(au_panel()),
+        study=lambda w: canonical(au_study(w.size)),
+        dist=lambda w: canonical(au_dist(w.size)),
         keep_samples=AU.get("pca_points", 3000),
         **au_common_params(),
     log:
@@ -102,6 +127,7 @@ rule augment_noaug:
         interclass=AU_DIR + "/parts/none_{mode}_0.interclass.csv",
     params:
         panel=canonical(au_panel()),
+        study=canonical(au_study()),
         **au_common_params(),
     log:
         "results/logs/augment/{dataset}/noaug_{mode}.log",
@@ -133,10 +159,12 @@ rule augment_merge:
         fidelity=lambda w: au_parts(w, "fidelity.csv"),
         features=lambda w: au_parts(w, "features.csv"),
         mannwhitney=lambda w: au_parts(w, "mannwhitney.csv"),
+        fidelity_dist=lambda w: au_parts(w, "fidelity_dist.csv"),
     output:
         scores=AU_DIR + "/scores.csv",
         repeats=AU_DIR + "/scores_repeats.csv",
         fidelity=AU_DIR + "/fidelity.csv",
+        fidelity_dist=AU_DIR + "/fidelity_dist.csv",
         features=AU_DIR + "/fidelity_features.csv",
         mannwhitney=AU_DIR + "/mannwhitney.csv",
         interclass=AU_DIR + "/interclass.csv",
@@ -161,6 +189,7 @@ AU_FIGS = {
     "pca": "augment_pca.rst",
     "feature_mae": "augment_feature_mae.rst",
     "fidelity_vs_natural": "augment_fidelity.rst",
+    "fidelity_distribution": "augment_fidelity_dist.rst",
 }
 
 
@@ -169,6 +198,7 @@ rule augment_plots:
         scores=AU_DIR + "/scores.csv",
         repeats=AU_DIR + "/scores_repeats.csv",
         fidelity=AU_DIR + "/fidelity.csv",
+        fidelity_dist=AU_DIR + "/fidelity_dist.csv",
         features=AU_DIR + "/fidelity_features.csv",
         mannwhitney=AU_DIR + "/mannwhitney.csv",
         interclass=AU_DIR + "/interclass.csv",
@@ -200,7 +230,8 @@ add_targets(
     expand(
         AU_DIR + "/{f}",
         dataset=AU.get("datasets", []),
-        f=["scores.csv", "scores_repeats.csv", "fidelity.csv", "fidelity_features.csv", "mannwhitney.csv",
+        f=["scores.csv", "scores_repeats.csv", "fidelity.csv", "fidelity_dist.csv", "fidelity_features.csv",
+           "mannwhitney.csv",
            "interclass.csv"] + [f"{k}.png" for k in AU_FIGS],
     ),
 )

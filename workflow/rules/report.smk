@@ -48,14 +48,19 @@ TABLE_DOCS = {
     "inference); rows beyond the measured number of neurons are extrapolations (up to 279).",
     "targets.csv": "The target neurons of the fitting comparison: their row in the hh stage's test set "
     "and their response type.",
-    "scores.csv": "Augmentation: per dataset, generator, mode, synthetic cells per class (size) and "
-    "classifier, the held-out test accuracy and macro-F1 over the repeated splits (mean, SD, 95 % CI), "
+    "scores.csv": "Augmentation: per dataset, protocol (held_out: ours; study: the study's leaky protocol, "
+    "preprocessing and generator fit on all cells, CV on real + synthetic cells), generator, mode, synthetic "
+    "cells per class (size) and classifier, the held-out test accuracy and macro-F1 over the repeated splits (mean, SD, 95 % CI), "
     "the same classifier without augmentation (generator none) and the paired difference; synthetic "
     "cells removed as out of range or non-finite.",
     "scores_repeats.csv": "Augmentation: one row per repeat of every generator, mode, size and "
     "classifier: held-out accuracy, macro-F1, numbers of real and synthetic training cells, timings.",
     "fidelity.csv": "Fidelity: per class, MAE and Euclidean distance between the synthetic class mean "
     "profile and the real train and real test class mean profiles, with the filter counts.",
+    "fidelity_dist.csv": "Distribution-level fidelity (docs/fidelity.md): per generator, mode, size, repeat and "
+    "class, SD ratio, MMD and its permutation p, classifier two-sample AUC, precision, recall, density, "
+    "coverage, distance to the closest real training cell and share of near-copies, train-on-synthetic "
+    "accuracy; each next to its real-vs-real reference (column suffix _ref; TSTR: trtr_).",
     "fidelity_features.csv": "Fidelity: per class and feature, the absolute difference between the "
     "synthetic and the real class mean (train and test references).",
     "mannwhitney.csv": "Fidelity: one-sided Mann-Whitney U test (alternative: synthetic-to-real test MAEs "

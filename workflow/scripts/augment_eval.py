@@ -30,8 +30,9 @@ def main(snakemake, log):
         gen, size = w.generator, int(w.size)
     out = evaluate(splits, baseline, json.loads(p.panel), w.mode, p.seed, models=models, generator=gen,
                    size=size, n_baselines=p.n_baselines, features=splits[0].features, device=p.device,
-                   keep_samples=getattr(p, "keep_samples", 0) if models is not None else 0)
-    for kind in ("scores", "fidelity", "features", "mannwhitney", "interclass"):
+                   keep_samples=getattr(p, "keep_samples", 0) if models is not None else 0,
+                   study=json.loads(p.study), dist=json.loads(getattr(p, "dist", "{}")))
+    for kind in ("scores", "fidelity", "fidelity_dist", "features", "mannwhitney", "interclass"):
         if kind in snakemake.output.keys():
             df = out[kind]
             if len(df):

@@ -21,10 +21,10 @@ def main(snakemake, log):
     splits = [load_split(datadir, r) for r in range(p.repeats)]
     baseline = pd.read_csv(snakemake.input.baseline)
     models = fit_generators(splits, baseline, gen, json.loads(p.gen_params), snakemake.wildcards.mode,
-                            p.seed, n_baselines=p.n_baselines, device=p.device)
+                            p.seed, n_baselines=p.n_baselines, device=p.device, study_repeats=p.study_repeats)
     for m in models:
-        log.info("repeat %d %s + %s: %s fit in %.1f s", m["repeat"], m["scaler"], m["reducer"], gen,
-                 m["fit_time_s"])
+        log.info("repeat %d %s + %s (%s protocol): %s fit in %.1f s", m["repeat"], m["scaler"], m["reducer"],
+                 m["protocol"], gen, m["fit_time_s"])
     save_models(snakemake.output[0], gen, snakemake.wildcards.mode, models)
 
 

@@ -18,7 +18,7 @@ def main(snakemake, log):
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     rep = cat(snakemake.input.scores)
-    lead = ["dataset", "generator", "mode", "size", "repeat"]
+    lead = ["dataset", "protocol", "generator", "mode", "size", "repeat"]
     if rep.empty:
         from neurogen import NeurogenError
 
@@ -28,11 +28,14 @@ def main(snakemake, log):
     write_csv(rep, snakemake.output.repeats)
     summary = summarise_scores(rep).sort_values("accuracy_mean", ascending=False, kind="stable")
     write_csv(summary, snakemake.output.scores)
-    best = summary[summary["generator"] != "none"].head(3)
+    best = summary[(summary["generator"] != "none") & (summary["protocol"] == "held_out")].head(3)
     for _, r in best.iterrows():
         log.info("best: %s %s size %d %s + %s + %s: %.3f ± %.3f (no augmentation %.3f)", r.generator, r["mode"],
                  r["size"], r.scaler, r.reducer, r.classifier, r.accuracy_mean, r.accuracy_sd, r.noaug_accuracy_mean)
-    for name in ("fidelity", "features", "mannwhitney", "interclass"):
+    for _, r in summary[summary["protocol"] == "study"].iterrows():
+        log.info("study protocol: %s %s size %d %s: %.3f (the held-out protocol's numbers are the ones to trust)",
+                 r.generator, r["mode"], r["size"], r.classifier, r.accuracy_mean)
+    for name in ("fidelity", "fidelity_dist", "features", "mannwhitney", "interclass"):
         df = cat(getattr(snakemake.input, name))
         if len(df):
             first = [c for c in lead if c in df.columns]

@@ -5,8 +5,13 @@ For one dataset × generator × preprocessing mode:
 - ``scaled``: the selected baseline's scaler (fit on the training split) → generator →
   classifiers on real + synthetic scaled cells (no reducer);
 - ``reduced``: the baseline's scaler and reducer (both fit on the training split) →
-  generator in the reduced space → classifiers there. Baselines without a reducer have no
-  ``reduced`` mode.
+  generator in the reduced space → classifiers there. With baselines selected per category
+  (``baseline.csv`` column ``category``), ``scaled`` uses the best pipeline without a reducer
+  and ``reduced`` the best with one, so both modes always run.
+
+Protocols (column ``protocol`` of the scores): ``held_out`` (ours, above) and, opt-in,
+``study`` — the study's leaky protocol: preprocessing and generator fit on all real cells, test
+cells included, then K-fold CV on real + synthetic cells together, so the inflation is measured.
 
 :func:`fit_generators` fits one generator per repeat × preprocessing; :func:`evaluate` samples
 ``size`` cells per class from each, retrains every classifier (the baselines' own, with their
@@ -34,6 +39,23 @@ MODES = ("scaled", "reduced")
 
 
 # -- preprocessing ---------------------------------------------------------------------------
+def _baseline_rows(baseline: pd.DataFrame, mode: str, n_baselines: int | None = None) -> pd.DataFrame:
+    """The selected pipelines that serve ``mode``, best first.
+
+    With a ``category`` column (baselines selected per category, as the study): mode ``scaled``
+    uses the best pipelines without a reducer (``no_reducer``) and mode ``reduced`` the best with
+    one (``reducer``); ``n_baselines`` counts within the category. Without it (older tables):
+    the first ``n_baselines`` rows for both modes."""
+    b = baseline.sort_values("selection_rank") if "selection_rank" in baseline else baseline
+    if "category" in b.columns:
+        want = "no_reducer" if mode == "scaled" else "reducer"
+        sub = b[b["category"] == want]
+        if mode == "scaled" and sub.empty:     # no pipeline without a reducer: drop the reducer
+            sub = b
+        b = sub
+    return b.head(n_baselines) if n_baselines else b
+
+
 def preprocessings(baseline: pd.DataFrame, mode: str, n_baselines: int | None = None) -> list[dict]:
     """The distinct (scaler, reducer) of the first ``n_baselines`` selected pipelines for ``mode``."""
     if mode not in MODES:
@@ -41,11 +63,8 @@ def preprocessings(baseline: pd.DataFrame, mode: str, n_baselines: int | None = 
     for col in ("scaler", "reducer", "classifier", "params"):
         if col not in baseline.columns:
             raise NeurogenError(f"baseline table has no column {col!r}")
-    b = baseline.sort_values("selection_rank") if "selection_rank" in baseline else baseline
-    if n_baselines:
-        b = b.head(n_baselines)
     out = []
-    for _, r in b.iterrows():
+    for _, r in _baseline_rows(baseline, mode, n_baselines).iterrows():
         p = {"scaler": r["scaler"], "reducer": "none" if mode == "scaled" else r["reducer"]}
         if mode == "reduced" and r["reducer"] == "none":
             continue
@@ -75,9 +94,7 @@ def transform(prep: dict, X_train, y_train, X_test, seed: int):
 def classifiers_for(prep: dict, baseline: pd.DataFrame, panel: dict, mode: str,
                     n_baselines: int | None = None) -> list[dict]:
     """Classifiers to retrain on one preprocessing: the baselines that use it, then the panel."""
-    b = baseline.sort_values("selection_rank") if "selection_rank" in baseline else baseline
-    if n_baselines:
-        b = b.head(n_baselines)
+    b = _baseline_rows(baseline, mode, n_baselines)
     out = []
     for _, r in b.iterrows():
         if r["scaler"] != prep["scaler"] or (mode == "reduced" and r["reducer"] != prep["reducer"]):
@@ -98,11 +115,25 @@ def _make_classifier(spec, seed):
 
 
 # -- generators ------------------------------------------------------------------------------
+def transform_study(prep: dict, X_train, y_train, X_test, y_test, seed: int):
+    """The study's (leaky) preprocessing: scaler (+ reducer) fit on all real cells, the test
+    cells included. Returns (features of all real cells, their labels)."""
+    X_all = np.vstack([np.asarray(X_train, float), np.asarray(X_test, float)])
+    y_all = np.concatenate([np.asarray(y_train).astype(str), np.asarray(y_test).astype(str)])
+    F_all, _ = transform(prep, X_all, y_all, X_all[:1], seed)
+    return F_all, y_all
+
+
 def fit_generators(splits, baseline, generator: str, params: dict, mode: str, seed: int,
-                   n_baselines: int | None = None, device: str = "auto") -> list[dict]:
+                   n_baselines: int | None = None, device: str = "auto", study_repeats: int = 0) -> list[dict]:
     """One fitted generator per repeat × preprocessing. ``splits``: list of Split (data layer).
 
-    Returns a list of ``{"repeat", "scaler", "reducer", "model", "fit_time_s"}``.
+    ``protocol`` ``held_out``: fit on the training split in the space of a preprocessing fit on
+    it. With ``study_repeats`` > 0, the first ``study_repeats`` repeats also get a generator for
+    the study's protocol (``protocol`` ``study``): preprocessing and generator fit on all real
+    cells, the test cells included.
+
+    Returns a list of ``{"repeat", "scaler", "reducer", "protocol", "model", "fit_time_s"}``.
     """
     from . import DEEP, make_generator
 
@@ -110,40 +141,103 @@ def fit_generators(splits, baseline, generator: str, params: dict, mode: str, se
     out = []
     for r, sp in enumerate(splits):
         for prep in preps:
-            Ftr, _ = transform(prep, sp.X_train, sp.y_train, sp.X_test, seed)
-            kw = dict(params)
-            kw["seed"] = seed + 1000 * r
-            if generator in DEEP:
-                kw.setdefault("device", device)
-            t0 = time.perf_counter()
-            log.info("repeat %d: fitting %s on %s + %s (%d cells × %d features)", r, generator,
-                     prep["scaler"], prep["reducer"], *Ftr.shape)
-            g = make_generator(generator, **kw).fit(Ftr, sp.y_train)
-            dt = time.perf_counter() - t0
-            out.append({"repeat": r, **prep, "model": g.to_cpu(), "fit_time_s": dt})
+            for protocol in ("held_out", "study") if r < study_repeats else ("held_out",):
+                if protocol == "held_out":
+                    Ftr, _ = transform(prep, sp.X_train, sp.y_train, sp.X_test, seed)
+                    ytr = sp.y_train
+                else:
+                    Ftr, ytr = transform_study(prep, sp.X_train, sp.y_train, sp.X_test, sp.y_test, seed)
+                kw = dict(params)
+                kw["seed"] = seed + 1000 * r
+                if generator in DEEP:
+                    kw.setdefault("device", device)
+                t0 = time.perf_counter()
+                log.info("repeat %d (%s protocol): fitting %s on %s + %s (%d cells × %d features)", r, protocol,
+                         generator, prep["scaler"], prep["reducer"], *Ftr.shape)
+                g = make_generator(generator, **kw).fit(Ftr, ytr)
+                dt = time.perf_counter() - t0
+                out.append({"repeat": r, **prep, "protocol": protocol, "model": g.to_cpu(), "fit_time_s": dt})
     if not preps:
         log.warning("mode %s: no selected baseline has a reducer; nothing to fit", mode)
     return out
 
 
 # -- evaluation ------------------------------------------------------------------------------
+def _fit_score(spec, seed, X, y, Xte, yte):
+    """Fit one classifier, score it; (accuracy, macro-F1, error)."""
+    import threadpoolctl
+    from sklearn.metrics import accuracy_score, f1_score
+
+    try:
+        with warnings.catch_warnings(), threadpoolctl.threadpool_limits(1):
+            warnings.simplefilter("ignore")
+            clf = _make_classifier(spec, seed).fit(X, y)
+            pred = clf.predict(Xte)
+        return accuracy_score(yte, pred), f1_score(yte, pred, average="macro"), ""
+    except Exception as e:  # noqa: BLE001 - recorded in its row
+        return np.nan, np.nan, f"{type(e).__name__}: {e}"[:300]
+
+
+def study_cv(spec, seed, F_real, y_real, Xs, ys, folds: int = 10):
+    """The study's protocol: ``folds``-fold stratified CV on real + synthetic cells together
+    (synthetic cells land in the test folds too). Mean accuracy and macro-F1 over folds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    X = np.vstack([F_real, Xs])
+    y = np.concatenate([np.asarray(y_real).astype(str), np.asarray(ys).astype(str)])
+    acc, f1, errs = [], [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")      # classes smaller than folds: sklearn warns
+        for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
+            a, f, e = _fit_score(spec, seed, X[tr], y[tr], X[te], y[te])
+            acc.append(a)
+            f1.append(f)
+            if e:
+                errs.append(e)
+    return float(np.mean(acc)), float(np.mean(f1)), (errs[0] if errs else ""), len(X)
+
+
 def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None, generator="none",
              size: int = 0, n_baselines: int | None = None, features=None, device: str = "auto",
-             keep_samples: int = 0) -> dict:
+             keep_samples: int = 0, study: dict | None = None, dist: dict | None = None) -> dict:
     """Scores and fidelity of one generator × mode × size (``models=None``: no augmentation).
 
-    Returns dict of DataFrames: scores, fidelity, features, mannwhitney, interclass; and
-    ``samples`` (repeat 0, first preprocessing: real train/test and ≤ keep_samples synthetic
-    cells, for the PCA figure).
+    ``study`` (``{"repeats": R, "cv_folds": K, "classifiers": [...]}``; empty list: all): also
+    run the study's protocol on the first R repeats (preprocessing and generator fit on all real cells, K-fold CV on real + synthetic
+    cells); its rows in ``scores`` have ``protocol`` ``study`` (the others ``held_out``).
+    ``dist`` (``{"repeats": R, "k": k, "permutations": P}``): distribution-level fidelity
+    (:func:`neurogen.fidelity.distribution_fidelity`) of the held-out protocol's synthetic cells
+    on the first R repeats.
+
+    Returns dict of DataFrames: scores, fidelity, fidelity_dist, features, mannwhitney,
+    interclass; and ``samples`` (repeat 0, first preprocessing: real train/test and
+    ≤ keep_samples synthetic cells, for the PCA figure).
     """
-    from sklearn.metrics import accuracy_score, f1_score
+    from ..fidelity import distribution_fidelity
 
     preps = preprocessings(baseline, mode, n_baselines)
     lookup = {}
     for m in models or []:
-        lookup[(m["repeat"], m["scaler"], m["reducer"])] = m
-    scores, fid, feat, mw, inter = [], [], [], [], []
+        lookup[(m["repeat"], m["scaler"], m["reducer"], m.get("protocol", "held_out"))] = m
+    scores, fid, dfid, feat, mw, inter = [], [], [], [], [], []
     samples = None
+    study = study or {}
+    dist = dist or {}
+
+    def draw(r, prep, protocol):
+        m = lookup.get((r, prep["scaler"], prep["reducer"], protocol))
+        if m is None:
+            raise NeurogenError(f"no fitted {generator} for repeat {r}, {prep['scaler']} + "
+                                f"{prep['reducer']}" + ("" if protocol == "held_out" else f" ({protocol} protocol)")
+                                + " (rerun the fit job)")
+        g = m["model"]
+        if hasattr(g, "to_device"):
+            g.to_device(device)
+        t0 = time.perf_counter()
+        Xs, ys = g.sample(size, random_state=seed + 1000 * r + 17 * size + 1)
+        rep = g.report_
+        return Xs, ys, time.perf_counter() - t0, m["fit_time_s"], rep
+
     for r, sp in enumerate(splits):
         for pi, prep in enumerate(preps):
             Ftr, Fte = transform(prep, sp.X_train, sp.y_train, sp.X_test, seed)
@@ -153,18 +247,7 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
             ys = np.zeros(0, str)
             fit_time = sample_time = 0.0
             if models is not None:
-                m = lookup.get((r, prep["scaler"], prep["reducer"]))
-                if m is None:
-                    raise NeurogenError(f"no fitted {generator} for repeat {r}, {prep['scaler']} + "
-                                        f"{prep['reducer']} (rerun the fit job)")
-                g = m["model"]
-                if hasattr(g, "to_device"):
-                    g.to_device(device)
-                t0 = time.perf_counter()
-                Xs, ys = g.sample(size, random_state=seed + 1000 * r + 17 * size + 1)
-                sample_time = time.perf_counter() - t0
-                fit_time = m["fit_time_s"]
-                rep = g.report_
+                Xs, ys, sample_time, fit_time, rep = draw(r, prep, "held_out")
                 n_nonfinite, n_far = int(rep["n_nonfinite"].sum()), int(rep["n_out_of_range"].sum())
                 log.info("repeat %d %s+%s: %d synthetic cells kept (%d non-finite, %d out of range removed)",
                          r, prep["scaler"], prep["reducer"], len(Xs), n_nonfinite, n_far)
@@ -180,6 +263,13 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
                 syn_test = pdist[pdist["reference"] == "test"]["mae"]
                 mw.append({**key, **mann_whitney(syn_test, ref["mae"], alternative="less"),
                            "n_out_of_range": n_far, "n_nonfinite": n_nonfinite})
+                if r < dist.get("repeats", 0) and len(Xs):
+                    t0 = time.perf_counter()
+                    d = distribution_fidelity(Xs, ys, Ftr, sp.y_train, Fte, sp.y_test, seed=seed + r,
+                                              k=dist.get("k", 5), n_permutations=dist.get("permutations", 200))
+                    log.info("repeat %d: distribution-level fidelity of %d classes in %.1f s", r, len(d),
+                             time.perf_counter() - t0)
+                    dfid.append(d.assign(**key))
                 if r == 0 and pi == 0 and keep_samples:
                     rng = np.random.default_rng(seed)
                     sel = rng.permutation(len(Xs))[:keep_samples]
@@ -197,34 +287,50 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
                     inter.append(interclass_mae(Fte_self, sp.y_test).assign(scaler_fit="test", **key))
             Xtr_aug = np.vstack([Ftr, Xs])
             ytr_aug = np.concatenate([sp.y_train.astype(str), ys.astype(str)])
-            for spec in classifiers_for(prep, baseline, panel, mode, n_baselines):
-                row = {**key, "classifier": spec["classifier"], "params": json.dumps(spec["params"], sort_keys=True),
+            specs = classifiers_for(prep, baseline, panel, mode, n_baselines)
+            for spec in specs:
+                row = {**key, "protocol": "held_out", "classifier": spec["classifier"],
+                       "params": json.dumps(spec["params"], sort_keys=True),
                        "source": spec["source"], "n_real_train": len(Ftr), "n_synthetic": len(Xs),
                        "n_out_of_range": n_far, "n_nonfinite": n_nonfinite, "n_test": len(Fte),
                        "generator_fit_time_s": fit_time, "sample_time_s": sample_time}
                 t0 = time.perf_counter()
-                try:
-                    import threadpoolctl
-
-                    with warnings.catch_warnings(), threadpoolctl.threadpool_limits(1):
-                        warnings.simplefilter("ignore")
-                        clf = _make_classifier(spec, seed).fit(Xtr_aug, ytr_aug)
-                        pred = clf.predict(Fte)
-                    row.update(test_accuracy=accuracy_score(sp.y_test, pred),
-                               test_macro_f1=f1_score(sp.y_test, pred, average="macro"), error="")
-                except Exception as e:  # noqa: BLE001 - recorded in its row
-                    row.update(test_accuracy=np.nan, test_macro_f1=np.nan, error=f"{type(e).__name__}: {e}"[:300])
+                acc, f1, err = _fit_score(spec, seed, Xtr_aug, ytr_aug, Fte, sp.y_test)
+                row.update(test_accuracy=acc, test_macro_f1=f1, error=err)
                 row["classifier_fit_time_s"] = time.perf_counter() - t0
                 scores.append(row)
                 log.info("repeat %d %s %s size %d %s: accuracy %.3f", r, generator, mode, size,
                          spec["classifier"], row["test_accuracy"])
+            if r < study.get("repeats", 0):
+                F_all, y_all = transform_study(prep, sp.X_train, sp.y_train, sp.X_test, sp.y_test, seed)
+                Xs2, ys2 = np.zeros((0, F_all.shape[1])), np.zeros(0, str)
+                sfit = ssample = 0.0
+                s_far = s_nonfinite = 0
+                if models is not None:
+                    Xs2, ys2, ssample, sfit, srep = draw(r, prep, "study")
+                    s_nonfinite, s_far = int(srep["n_nonfinite"].sum()), int(srep["n_out_of_range"].sum())
+                for spec in specs:
+                    if study.get("classifiers") and spec["classifier"] not in study["classifiers"]:
+                        continue
+                    t0 = time.perf_counter()
+                    acc, f1, err, n_pool = study_cv(spec, seed, F_all, y_all, Xs2, ys2, study.get("cv_folds", 10))
+                    scores.append({**key, "protocol": "study", "classifier": spec["classifier"],
+                                   "params": json.dumps(spec["params"], sort_keys=True), "source": spec["source"],
+                                   "n_real_train": len(F_all), "n_synthetic": len(Xs2), "n_out_of_range": s_far,
+                                   "n_nonfinite": s_nonfinite, "n_test": n_pool, "generator_fit_time_s": sfit,
+                                   "sample_time_s": ssample, "test_accuracy": acc, "test_macro_f1": f1, "error": err,
+                                   "classifier_fit_time_s": time.perf_counter() - t0})
+                    log.info("repeat %d %s %s size %d %s, study protocol (%d-fold CV on real + synthetic): "
+                             "accuracy %.3f", r, generator, mode, size, spec["classifier"],
+                             study.get("cv_folds", 10), acc)
     cat = lambda parts: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()  # noqa: E731
-    return {"scores": pd.DataFrame(scores), "fidelity": cat(fid), "features": cat(feat),
+    return {"scores": pd.DataFrame(scores), "fidelity": cat(fid), "fidelity_dist": cat(dfid), "features": cat(feat),
             "mannwhitney": pd.DataFrame(mw), "interclass": cat(inter), "samples": samples}
 
 
 # -- summaries -------------------------------------------------------------------------------
-SCORE_KEYS = ["dataset", "generator", "mode", "size", "scaler", "reducer", "classifier", "params", "source"]
+SCORE_KEYS = ["dataset", "protocol", "generator", "mode", "size", "scaler", "reducer", "classifier", "params",
+              "source"]
 
 
 def _ci(x):
@@ -242,7 +348,10 @@ def summarise_scores(per_repeat: pd.DataFrame) -> pd.DataFrame:
     """Mean, SD and 95 % CI (t) over repeats, next to the same classifier without augmentation
     (generator ``none``) and the paired difference."""
     df = per_repeat.copy()
-    pair = ["dataset", "mode", "scaler", "reducer", "classifier", "params", "repeat"]
+    if "protocol" not in df:
+        df["protocol"] = "held_out"
+    df["protocol"] = df["protocol"].fillna("held_out")
+    pair = ["dataset", "protocol", "mode", "scaler", "reducer", "classifier", "params", "repeat"]
     none = df[df["generator"] == "none"][pair + ["test_accuracy", "test_macro_f1"]].rename(
         columns={"test_accuracy": "_acc0", "test_macro_f1": "_f10"})
     df = df.merge(none, on=pair, how="left")

@@ -217,3 +217,62 @@ def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwh
                           "(one-sided Mann–Whitney, median p over repeats)")
     fig.tight_layout()
     return fig
+
+
+DIST_METRICS = [("sd_ratio", "SD ratio"), ("c2st_auc", "C2ST AUC"), ("mmd2", "MMD²"), ("precision", "precision"),
+                ("recall", "recall"), ("density", "density"), ("coverage", "coverage"),
+                ("near_copy_share", "near copies"), ("tstr_accuracy", "TSTR acc.")]
+
+
+def fidelity_distribution(dist: pd.DataFrame, title: str = "", pca_ref: str = "pca.png"):
+    """Generators (rows) × distribution-level metrics (columns), coloured by how far each median
+    (over classes and repeats) lies from its real-vs-real reference, in the bad direction
+    (white: as close as two halves of the real cells; dark red: SD ratio or density off by 4×,
+    AUC 1, recall / coverage / precision / TSTR accuracy 0, every cell a near-copy; MMD²
+    relative to the farthest generator). Cells show the value and, below, the reference. One panel per mode × size."""
+    from ..fidelity.distribution import deviation_summary
+
+    if dist is None or dist.empty or "generator" not in dist:
+        fig, ax = plt.subplots(figsize=(8, 3))
+        _empty(ax, "no distribution-level fidelity (augment.fidelity_dist.repeats = 0?)")
+        return fig
+    keys = ["mode", "size"] if {"mode", "size"} <= set(dist.columns) else []
+    panels = list(dist.groupby(keys, sort=True)) if keys else [((), dist)]
+    ncols = len(DIST_METRICS)
+    heights = [0.55 * max(1, d["generator"].nunique()) + 1.2 for _, d in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(1.25 * ncols + 2.5, sum(heights)), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (key, d) in zip(axes[:, 0], panels):
+        s = deviation_summary(d, ["generator"])
+        gens = _gens(d)
+        val = s.pivot(index="generator", columns="metric", values="value").reindex(index=gens)
+        ref = s.pivot(index="generator", columns="metric", values="reference").reindex(index=gens)
+        worse = s.pivot(index="generator", columns="metric", values="worse").reindex(index=gens)
+        cols = [m for m, _ in DIST_METRICS if m in worse.columns]
+        w = worse[cols].copy()
+        # fixed scales where the metric has one (full colour: SD ratio off by 4×, AUC 1, nothing
+        # recalled / covered, every cell a near-copy); MMD² relative to the farthest generator
+        scale = {"sd_ratio": np.log(4), "density": np.log(4), "c2st_auc": 0.5, "near_copy_share": 0.95}
+        for m in cols:
+            if m in scale:
+                sc = scale[m]
+            elif m == "mmd2":
+                sc = w[m].max()
+            else:
+                sc = ref[m].max()
+            w[m] = w[m] / sc if sc and np.isfinite(sc) and sc > 0 else 0.0
+        norm = w.clip(0, 1)
+        ax.imshow(norm.fillna(0).to_numpy(float), cmap="Reds", vmin=0, vmax=1.15, aspect="auto")
+        for i, g in enumerate(gens):
+            for j, m in enumerate(cols):
+                v, r = val.loc[g, m], ref.loc[g, m]
+                ax.text(j, i, f"{v:.2f}\n({r:.2f})", ha="center", va="center", fontsize=7.5,
+                        color="white" if (norm.loc[g, m] or 0) > 0.7 else "black")
+        ax.set_xticks(range(len(cols)), [dict(DIST_METRICS)[m] for m in cols], rotation=30, ha="right")
+        ax.set_yticks(range(len(gens)), gens)
+        ax.set_title(("mode {}, {} per class".format(*key) if keys else "") +
+                     "   value (real-vs-real reference); colour: distance from the reference in the bad direction",
+                     fontsize=9)
+    fig.suptitle((title + "\n" if title else "") + f"PCA overlay of each generator: {pca_ref}", fontsize=10)
+    fig.tight_layout()
+    return fig
