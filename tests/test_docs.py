@@ -10,7 +10,9 @@ from conftest import ROOT
 
 #: pages other work in progress is writing: a link to one of them may dangle until it lands
 #: (once the file exists, its links and anchors are checked like any other page's)
-PENDING = {"docs/bad_input.md", "docs/fidelity.md", "docs/hh_model.md", "docs/epgan_scale.md"}
+#: pages written by other work; now all present (kept as a set so a future page can be added here while it is written)
+PENDING: set[str] = set()
+LINKED = ["docs/bad_input.md", "docs/fidelity.md", "docs/hh_model.md", "docs/epgan_scale.md"]
 
 TEST_COMMAND = "pip install torch==2.13.0 && pip install -e '.[test]' && pytest"
 
@@ -126,7 +128,7 @@ def test_every_docs_page_is_linked_from_the_index_and_moved_sections_from_the_re
     for page in sorted((ROOT / "docs").glob("*.md")):
         if page.name != "index.md":
             assert page.name in index_targets, f"docs/index.md does not link docs/{page.name}"
-    for rel in MOVED + sorted(PENDING):
+    for rel in MOVED + LINKED + sorted(PENDING):
         assert rel in readme_targets, f"README.md does not link {rel}"
 
 
