@@ -21,6 +21,7 @@ Issue 15 options (results in benchmarks/results/augment_real/protocols/, README.
 - ``--tune-budget N``: each deep generator tuned on a validation split of repeat 0's training
   cells by a fidelity score (tune.csv), then run with the selected parameters (``<name>_tuned``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 
@@ -94,7 +94,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from neurogen.io import get_logger
 
-    get_logger("neurogen")                        # progress (epochs, sampling) on stderr
+    get_logger("neurogen")  # progress (epochs, sampling) on stderr
 
     import torch
 
@@ -102,15 +102,24 @@ def main(argv=None):
     from neurogen.augment import DEEP
     from neurogen.augment.evaluate import evaluate, fit_generators, transform
     from neurogen.augment.tune import GRIDS, tune_generator
+    from neurogen.classify import registry as reg
     from neurogen.data.prepared import load_split, prepare_dataset
     from neurogen.fidelity import interclass_mae
-    from neurogen.classify import registry as reg
 
     tmp = Path(tempfile.mkdtemp())
     prepare_dataset(a.table, tmp, test_size=0.2, repeats=a.repeats, small_classes="drop", cv_folds=10, seed=a.seed)
     splits = [load_split(tmp, r) for r in range(a.repeats)]
-    baseline = pd.DataFrame([{"selection_rank": 1, "scaler": a.scaler, "reducer": "none",
-                              "classifier": "svm_sigmoid", "params": json.dumps({"C": 1, "gamma": "scale"})}])
+    baseline = pd.DataFrame(
+        [
+            {
+                "selection_rank": 1,
+                "scaler": a.scaler,
+                "reducer": "none",
+                "classifier": "svm_sigmoid",
+                "params": json.dumps({"C": 1, "gamma": "scale"}),
+            }
+        ]
+    )
     panel = {"random_forest": {"n_estimators": a.trees, "n_jobs": a.threads}}
     if a.no_svm:
         baseline = baseline.assign(classifier="random_forest", params=json.dumps(panel["random_forest"]))
@@ -132,23 +141,40 @@ def main(argv=None):
             grid = dict(GRIDS[g])
             if a.tune_epochs:
                 grid["epochs"] = a.tune_epochs
-            params, table = tune_generator(g, Ftr, splits[0].y_train, base=params, grid=grid,
-                                           budget=a.tune_budget, seed=a.seed)
+            params, table = tune_generator(
+                g, Ftr, splits[0].y_train, base=params, grid=grid, budget=a.tune_budget, seed=a.seed
+            )
             tunes.append(table)
             label = f"{g}_tuned"
             print(f"{g}: selected {params} (tuning {time.perf_counter() - t0:.0f} s)", flush=True)
         t1 = time.perf_counter()
         models = fit_generators(splits, baseline, g, params, "scaled", a.seed, study_repeats=a.study_repeats)
-        fit_times.append({"generator": label, "tune_s": t1 - t0, "fit_s_per_repeat": (time.perf_counter() - t1) /
-                          (a.repeats + a.study_repeats), "params": json.dumps(params)})
+        fit_times.append(
+            {
+                "generator": label,
+                "tune_s": t1 - t0,
+                "fit_s_per_repeat": (time.perf_counter() - t1) / (a.repeats + a.study_repeats),
+                "params": json.dumps(params),
+            }
+        )
         for s in a.sizes:
             t1 = time.perf_counter()
             for i, ref in enumerate(a.outlier_refs):
                 for m in models:
                     m["model"].outlier_ref = ref
-                res = evaluate(splits, baseline, panel, "scaled", a.seed, models=models, generator=label, size=s,
-                               features=splits[0].features, study=study if i == 0 else None,
-                               dist=dist if i == 0 else None)
+                res = evaluate(
+                    splits,
+                    baseline,
+                    panel,
+                    "scaled",
+                    a.seed,
+                    models=models,
+                    generator=label,
+                    size=s,
+                    features=splits[0].features,
+                    study=study if i == 0 else None,
+                    dist=dist if i == 0 else None,
+                )
                 res["scores"] = res["scores"].assign(outlier_ref=ref)
                 res["mannwhitney"] = res["mannwhitney"].assign(outlier_ref=ref)
                 parts.append(res)
@@ -159,25 +185,66 @@ def main(argv=None):
     summ = _summarise(rep)
     _write(parts, out, fit_times, {"tune.csv": pd.concat(tunes, ignore_index=True) if tunes else []})
     mw = pd.concat([p["mannwhitney"] for p in parts if len(p["mannwhitney"])], ignore_index=True)
-    cols = ["protocol", "generator", "size", "classifier", "accuracy_mean", "accuracy_sd", "noaug_accuracy_mean",
-            "delta_accuracy_mean", "delta_accuracy_sd", "macro_f1_mean", "n_synthetic_mean", "n_out_of_range"]
+    cols = [
+        "protocol",
+        "generator",
+        "size",
+        "classifier",
+        "accuracy_mean",
+        "accuracy_sd",
+        "noaug_accuracy_mean",
+        "delta_accuracy_mean",
+        "delta_accuracy_sd",
+        "macro_f1_mean",
+        "n_synthetic_mean",
+        "n_out_of_range",
+    ]
     cols = (["outlier_ref"] if "outlier_ref" in summ else []) + cols
     pd.set_option("display.width", 200)
-    print(summ[cols].sort_values(["protocol", "classifier", "accuracy_mean"],
-                                 ascending=[True, True, False]).to_string(index=False))
+    print(
+        summ[cols]
+        .sort_values(["protocol", "classifier", "accuracy_mean"], ascending=[True, True, False])
+        .to_string(index=False)
+    )
     print(pd.DataFrame(fit_times).to_string(index=False))
     if len(mw):
-        print(mw.groupby(["generator", "size"])[["mean_synthetic_mae", "mean_interclass_mae", "u_statistic",
-                                                 "p_value"]].agg(["median", "max"]).to_string())
+        print(
+            mw.groupby(["generator", "size"])[["mean_synthetic_mae", "mean_interclass_mae", "u_statistic", "p_value"]]
+            .agg(["median", "max"])
+            .to_string()
+        )
     # the natural reference under several scalings (repeat by repeat, then mean ± SD)
     rows = []
     for r, sp in enumerate(splits):
-        for scaler in ("yeojohnson", "maxabs", "standard", "minmax", "quantile_uniform", "quantile_normal",
-                       "robust", "normalizer", "boxcox"):
+        for scaler in (
+            "yeojohnson",
+            "maxabs",
+            "standard",
+            "minmax",
+            "quantile_uniform",
+            "quantile_normal",
+            "robust",
+            "normalizer",
+            "boxcox",
+        ):
             sc = reg.make_scaler(scaler).fit(sp.X_train)
-            rows.append({"repeat": r, "scaler": scaler, "fit_on": "train", "mae": interclass_mae(sc.transform(sp.X_test), sp.y_test)["mae"].mean()})
+            rows.append(
+                {
+                    "repeat": r,
+                    "scaler": scaler,
+                    "fit_on": "train",
+                    "mae": interclass_mae(sc.transform(sp.X_test), sp.y_test)["mae"].mean(),
+                }
+            )
             sc2 = reg.make_scaler(scaler).fit(sp.X_test)
-            rows.append({"repeat": r, "scaler": scaler, "fit_on": "test (the study)", "mae": interclass_mae(sc2.transform(sp.X_test), sp.y_test)["mae"].mean()})
+            rows.append(
+                {
+                    "repeat": r,
+                    "scaler": scaler,
+                    "fit_on": "test (the study)",
+                    "mae": interclass_mae(sc2.transform(sp.X_test), sp.y_test)["mae"].mean(),
+                }
+            )
     ref = pd.DataFrame(rows)
     ref.to_csv(out / "interclass_scalings.csv", index=False)
     print(ref.groupby(["scaler", "fit_on"])["mae"].agg(["mean", "std"]).to_string())

@@ -10,6 +10,7 @@ selection over epochs needs per candidate (``--simulate``, the hh stage's simula
     python benchmarks/epgan_speed.py --threads 2
     python benchmarks/epgan_speed.py --model results/epgan/small/full/model.pt --device cuda
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,16 +35,30 @@ def paper_model(path, n_params=175, seed=0):
     from neurogen.epgan.train import build_net
 
     torch.manual_seed(seed)
-    cfg = TrainConfig()          # the published widths are the defaults
+    cfg = TrainConfig()  # the published widths are the defaults
     net = build_net(cfg, n_params, np.zeros(n_params), np.ones(n_params), 350, 18)
     amps = np.arange(-15.0, 36.0, 5.0)
     t = 4.0 + 7.0 * np.arange(350) / 350
-    torch.save({"final": net.state_dict(), "best": None, "best_epoch": 0, "epochs": 0,
-                "norm": Normalizer(-40.0, 20.0, 35.0, [0.0] * 18, [50.0] * 18, 50.0).to_dict(),
-                "cfg": cfg.to_dict(), "free_names": [f"p{i}" for i in range(n_params)],
-                "lo": np.zeros(n_params), "hi": np.ones(n_params), "n_points": 350, "n_iv": 18,
-                "amplitudes_pA": amps, "time_s": t, "stimuli": stimulus_traces(amps, t),
-                "iv_v_mV": np.arange(-120.0, 51.0, 10.0)}, path)
+    torch.save(
+        {
+            "final": net.state_dict(),
+            "best": None,
+            "best_epoch": 0,
+            "epochs": 0,
+            "norm": Normalizer(-40.0, 20.0, 35.0, [0.0] * 18, [50.0] * 18, 50.0).to_dict(),
+            "cfg": cfg.to_dict(),
+            "free_names": [f"p{i}" for i in range(n_params)],
+            "lo": np.zeros(n_params),
+            "hi": np.ones(n_params),
+            "n_points": 350,
+            "n_iv": 18,
+            "amplitudes_pA": amps,
+            "time_s": t,
+            "stimuli": stimulus_traces(amps, t),
+            "iv_v_mV": np.arange(-120.0, 51.0, 10.0),
+        },
+        path,
+    )
 
 
 def main():
@@ -53,8 +68,13 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--simulate", type=int, default=0, metavar="N",
-                    help="also time simulate_cclamp for N neurons (small model, dt 1 ms)")
+    ap.add_argument(
+        "--simulate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time simulate_cclamp for N neurons (small model, dt 1 ms)",
+    )
     ap.add_argument("--out", help="CSV to write")
     a = ap.parse_args()
     import torch
@@ -79,8 +99,10 @@ def main():
         t0 = time.perf_counter()
         simulate_cclamp(p, dt_ms=1.0)
         dt = time.perf_counter() - t0
-        print(f"simulate_cclamp, {a.simulate} neurons × 11 steps, dt 1 ms: {dt:.2f} s "
-              f"({1000 * dt / a.simulate:.1f} ms per neuron)")
+        print(
+            f"simulate_cclamp, {a.simulate} neurons × 11 steps, dt 1 ms: {dt:.2f} s "
+            f"({1000 * dt / a.simulate:.1f} ms per neuron)"
+        )
     if a.out:
         tab.to_csv(a.out, index=False)
 

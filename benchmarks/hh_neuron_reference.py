@@ -9,6 +9,7 @@ Simulates both neurons with their NEURON settings (conductances, E_Ca, start at 
 gates at rest, NEURON's protocols), prints the RMSE per amplitude and the steady-state I-V
 differences, and draws the overlay figure shown in docs/hh.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,10 @@ def main():
         ax.plot([], [], color="0.2", lw=0.8, ls="--", label=f"neurogen torch (dt {a.dt} ms)")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("membrane potential (mV)")
-        ax.set_title(f"{n}: current clamp {r['amplitudes'].min():g}…{r['amplitudes'].max():g} pA, "
-                     f"max RMSE {r['rmse'].max():.3f} mV")
+        ax.set_title(
+            f"{n}: current clamp {r['amplitudes'].min():g}…{r['amplitudes'].max():g} pA, "
+            f"max RMSE {r['rmse'].max():.3f} mV"
+        )
         ax.legend(fontsize=8)
         ax = axes[row, 1]
         ax.plot(r["iv_v"], r["iv_neuron"], "o-", color="0.5", ms=7, alpha=0.6, label="NEURON (scripts' I_ss)")

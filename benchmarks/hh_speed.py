@@ -12,6 +12,7 @@ not depend on the simulated duration, so a short duration keeps the large batche
 Accuracy at that step: RMSE of the recorded window against a 10x finer step on a few accepted
 sets (EP-GAN's full 15 s protocol).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,16 +54,21 @@ def main():
         backends.append(("torch-cuda", "cuda"))
     if not a.no_brian2:
         backends.append(("brian2-numpy", None))
-    print(f"# dt {a.dt} ms, {a.sim_ms} ms simulated per run, torch threads {a.threads}, "
-          f"load {os.getloadavg()[0]:.1f}")
+    print(f"# dt {a.dt} ms, {a.sim_ms} ms simulated per run, torch threads {a.threads}, load {os.getloadavg()[0]:.1f}")
     print("backend,batch_neurons,rows,wall_s,wall_min_s,wall_max_s,neuron_s_per_wall_s,compile_s")
     rows = []
 
     def run_torch(p, dev, sim_ms, compiled):
         with torch.no_grad():
-            out = simulate(torch.as_tensor(p, dtype=torch.float32, device=dev), amps, t_total_ms=sim_ms,
-                           step_ms=(sim_ms * 0.25, sim_ms * 0.75), record_ms=rec[rec <= sim_ms], dt_ms=a.dt,
-                           compile=compiled)
+            out = simulate(
+                torch.as_tensor(p, dtype=torch.float32, device=dev),
+                amps,
+                t_total_ms=sim_ms,
+                step_ms=(sim_ms * 0.25, sim_ms * 0.75),
+                record_ms=rec[rec <= sim_ms],
+                dt_ms=a.dt,
+                compile=compiled,
+            )
         if dev == "cuda":
             torch.cuda.synchronize()
         return out
@@ -70,35 +76,42 @@ def main():
     def run_brian2(p):
         from neurogen.hh.brian import simulate_cclamp_brian2
 
-        return simulate_cclamp_brian2(p, amps, dt_ms=a.dt, record_ms=rec, t_total_ms=a.sim_ms,
-                                      step_ms=(a.sim_ms * 0.25, a.sim_ms * 0.75))
+        return simulate_cclamp_brian2(
+            p, amps, dt_ms=a.dt, record_ms=rec, t_total_ms=a.sim_ms, step_ms=(a.sim_ms * 0.25, a.sim_ms * 0.75)
+        )
 
     for b in a.batches:
         p = pmax[:b]
         compile_s = {}
         for name, dev in backends:
-            if name.endswith("compiled"):    # compilation for this shape, timed apart
+            if name.endswith("compiled"):  # compilation for this shape, timed apart
                 t0 = time.perf_counter()
                 run_torch(p, dev, 20.0, True)
                 compile_s[name] = time.perf_counter() - t0
         walls = {name: [] for name, _ in backends}
-        for _ in range(a.repeats):           # interleaved repeats: load changes hit every backend
+        for _ in range(a.repeats):  # interleaved repeats: load changes hit every backend
             for name, dev in backends:
                 t0 = time.perf_counter()
-                out = run_brian2(p) if name.startswith("brian2") else \
-                    run_torch(p, dev, a.sim_ms, name.endswith("compiled"))
+                out = (
+                    run_brian2(p)
+                    if name.startswith("brian2")
+                    else run_torch(p, dev, a.sim_ms, name.endswith("compiled"))
+                )
                 walls[name].append(time.perf_counter() - t0)
                 del out
         for name, _ in backends:
             wall = float(np.median(walls[name]))
             speed = b * len(amps) * a.sim_ms / 1e3 / wall
             rows.append((name, b, speed))
-            print(f"{name},{b},{b * len(amps)},{wall:.2f},{min(walls[name]):.2f},{max(walls[name]):.2f},"
-                  f"{speed:.1f},{compile_s.get(name, 0.0):.1f}", flush=True)
+            print(
+                f"{name},{b},{b * len(amps)},{wall:.2f},{min(walls[name]):.2f},{max(walls[name]):.2f},"
+                f"{speed:.1f},{compile_s.get(name, 0.0):.1f}",
+                flush=True,
+            )
     if a.accuracy_sets:
+        from neurogen.hh import steady_state_iv
         from neurogen.hh.ivbounds import load_bounds
         from neurogen.hh.sampling import assign_types, classify_iv
-        from neurogen.hh import steady_state_iv
 
         v, lo, hi = load_bounds()
         rng = shard_rng(3, 0)
@@ -109,8 +122,10 @@ def main():
         x = simulate_cclamp(torch.as_tensor(pp[sel]), dt_ms=a.dt).numpy()
         y = simulate_cclamp(torch.as_tensor(pp[sel]), dt_ms=a.dt / 10).numpy()
         r = np.sqrt(np.mean((x - y) ** 2, -1))
-        print(f"# accuracy: RMSE dt {a.dt} vs {a.dt / 10} ms on {len(sel)} accepted sets x 11 stimuli: "
-              f"max {r.max():.4f} mV, mean {r.mean():.4f} mV")
+        print(
+            f"# accuracy: RMSE dt {a.dt} vs {a.dt / 10} ms on {len(sel)} accepted sets x 11 stimuli: "
+            f"max {r.max():.4f} mV, mean {r.mean():.4f} mV"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Shared test fixtures: this checkout's library on sys.path, ../shared lookup, workflow runs."""
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,9 @@ def snakemake(workdir: Path, *args, check=True, timeout=1800, env=None) -> subpr
     e = dict(os.environ, **(env or {}))
     p = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=e)
     if check and p.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(map(str, args))} failed ({p.returncode}):\n"
-                             f"{p.stdout[-4000:]}\n{p.stderr[-8000:]}")
+        raise AssertionError(
+            f"snakemake {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stdout[-4000:]}\n{p.stderr[-8000:]}"
+        )
     return p
 
 

@@ -2,6 +2,7 @@
 tests: one leak and one K-like channel with a single gate. Same call signatures as the real
 model (ParamSpace.full, Model.init_state/step/ionic_current/capacitance, steady_state_iv,
 simulate_cclamp), batched and differentiable, so the EP-GAN code is tested without neurogen.hh."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -69,8 +70,9 @@ def steady_state_iv(p, v):
     v = torch.as_tensor(v, dtype=p.dtype, device=p.device).unsqueeze(0)
     pp = p.unsqueeze(-1)
     ni = torch.sigmoid((v - pp[:, NAMES.index("Vh")]) / pp[:, NAMES.index("k")])
-    return pp[:, NAMES.index("gL")] * (v - pp[:, NAMES.index("EL")]) + \
-        pp[:, NAMES.index("gK")] * ni * (v - pp[:, NAMES.index("EK")])
+    return pp[:, NAMES.index("gL")] * (v - pp[:, NAMES.index("EL")]) + pp[:, NAMES.index("gK")] * ni * (
+        v - pp[:, NAMES.index("EK")]
+    )
 
 
 def simulate_cclamp(p, amplitudes_pA, dt_ms=5.0, device=None, time_s=TIME):
@@ -86,7 +88,9 @@ def simulate_cclamp(p, amplitudes_pA, dt_ms=5.0, device=None, time_s=TIME):
     V = _col(pp, "EL").clone()
     for _ in range(50):
         ni = n_inf(pp, V)
-        V = (_col(pp, "gL") * _col(pp, "EL") + _col(pp, "gK") * ni * _col(pp, "EK")) / (_col(pp, "gL") + _col(pp, "gK") * ni)
+        V = (_col(pp, "gL") * _col(pp, "EL") + _col(pp, "gK") * ni * _col(pp, "EK")) / (
+            _col(pp, "gL") + _col(pp, "gK") * ni
+        )
     n = n_inf(pp, V)
     out = [V]
     C = _col(pp, "C")

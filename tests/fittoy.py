@@ -1,4 +1,5 @@
 """A small analytic stand-in for the HH simulator (same attributes as neurogen.fit.simulator)."""
+
 import numpy as np
 
 
@@ -24,7 +25,7 @@ class ToySimulator:
         gL, EL, tau, gK = (p[:, i][:, None, None] for i in range(4))
         t = self.time_s[None, None]
         I = self.amplitudes_pA[None, :, None]
-        g = gL + 0.2 * gK                         # effective conductance at rest
+        g = gL + 0.2 * gK  # effective conductance at rest
         on = np.clip(t - 5.0, 0, 5.0) * 1000.0
         off = np.clip(t - 10.0, 0, None) * 1000.0
         dv = I / g * (1 - np.exp(-on / tau)) * np.exp(-off / tau)

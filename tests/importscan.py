@@ -7,11 +7,12 @@ refers to; ``import neurogen.x`` or importing a module object counts the whole m
 lazily imported optional dependency (e.g. matplotlib inside ``neurogen.io.savefig``) is
 required only by scripts that use that function.
 """
+
 from __future__ import annotations
 
 import ast
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LIB_PACKAGE = "neurogen"
@@ -42,8 +43,8 @@ class _Module:
         self.path = path
         self.is_package = path.name == "__init__.py"
         tree = ast.parse(path.read_text(), filename=str(path))
-        self.top_imports = []            # imports executed when the module is imported
-        self.defs = {}                   # top-level def/class name -> node
+        self.top_imports = []  # imports executed when the module is imported
+        self.defs = {}  # top-level def/class name -> node
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.defs[node.name] = node
@@ -69,9 +70,9 @@ def _imports(tree):
 
 class Scanner:
     def __init__(self, lib_root: Path):
-        self.lib_root = Path(lib_root)    # the directory holding the neurogen package
+        self.lib_root = Path(lib_root)  # the directory holding the neurogen package
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 -- one scanner per test session; caching for its lifetime is the point
     def module(self, name: str) -> _Module | None:
         rel = Path(*name.split("."))
         for p in (self.lib_root / rel.with_suffix(".py"), self.lib_root / rel / "__init__.py"):
@@ -119,13 +120,13 @@ class Scanner:
             return
         seen.add(key)
         parts = name.split(".")
-        for i in range(1, len(parts)):             # parent packages run first
+        for i in range(1, len(parts)):  # parent packages run first
             self._need_module(".".join(parts[:i]), "", out, seen)
         mod = self.module(name)
         if mod is None:
             return
         where = f"{mod.path.relative_to(self.lib_root)}"
-        if member is None:                         # the whole module
+        if member is None:  # the whole module
             for node in mod.all_imports:
                 self._visit_import(mod, node, out, seen, where)
             return
@@ -143,7 +144,7 @@ class Scanner:
         where = f"{mod.path.relative_to(self.lib_root)}:{name}"
         for imp in _imports(node):
             self._visit_import(mod, imp, out, seen, where)
-        for n in ast.walk(node):                    # same-module functions/classes it uses
+        for n in ast.walk(node):  # same-module functions/classes it uses
             if isinstance(n, ast.Name) and n.id in mod.defs and n.id != name:
                 self._need_def(mod, n.id, out, seen)
 

@@ -1,4 +1,5 @@
 """Helpers for the operations tests: parse Snakemake's log, compare result tables."""
+
 from __future__ import annotations
 
 import re
@@ -48,9 +49,11 @@ def finished_jobids(log: str) -> set[int]:
 def result_tables(root: Path) -> dict[str, Path]:
     """Every CSV table under results/ (logs and benchmarks excluded), by relative path."""
     res = Path(root) / "results"
-    return {str(p.relative_to(root)): p for p in sorted(res.rglob("*.csv"))
-            if p.relative_to(res).parts[0] not in ("logs", "benchmarks")
-            and not p.name.startswith(".")}
+    return {
+        str(p.relative_to(root)): p
+        for p in sorted(res.rglob("*.csv"))
+        if p.relative_to(res).parts[0] not in ("logs", "benchmarks") and not p.name.startswith(".")
+    }
 
 
 def read_table(p: Path) -> pd.DataFrame:
@@ -63,8 +66,9 @@ def table_differences(a_root: Path, b_root: Path) -> list[str]:
     a, b = result_tables(a_root), result_tables(b_root)
     diffs = []
     if set(a) != set(b):
-        diffs.append(f"different tables: only in first {sorted(set(a) - set(b))}, "
-                     f"only in second {sorted(set(b) - set(a))}")
+        diffs.append(
+            f"different tables: only in first {sorted(set(a) - set(b))}, only in second {sorted(set(b) - set(a))}"
+        )
     for name in sorted(set(a) & set(b)):
         try:
             pd.testing.assert_frame_equal(read_table(a[name]), read_table(b[name]), check_exact=True)

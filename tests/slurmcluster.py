@@ -10,6 +10,7 @@ config even though the executor plugin strips SLURM_CONF from a job's environmen
 
 Facts behind this: ../shared/notes/slurm-on-one-machine.md.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,19 @@ import subprocess
 import time
 from pathlib import Path
 
-BINARIES = ["slurmctld", "slurmd", "munged", "munge", "unmunge", "sbatch", "squeue", "sinfo",
-            "sacct", "scancel", "srun"]
+BINARIES = [
+    "slurmctld",
+    "slurmd",
+    "munged",
+    "munge",
+    "unmunge",
+    "sbatch",
+    "squeue",
+    "sinfo",
+    "sacct",
+    "scancel",
+    "srun",
+]
 RUN_CONF = Path("/run/slurm/conf")
 
 
@@ -64,13 +76,14 @@ class Cluster:
             raise Unavailable("not root: slurmd and munged need root")
         missing = [b for b in BINARIES if shutil.which(b) is None]
         if missing:
-            raise Unavailable(f"SLURM/munge not installed (missing {missing}); "
-                              "apt-get install slurm-wlm munge")
+            raise Unavailable(f"SLURM/munge not installed (missing {missing}); apt-get install slurm-wlm munge")
         if Path("/etc/slurm/slurm.conf").exists():
-            raise Unavailable("/etc/slurm/slurm.conf exists: this machine has its own SLURM "
-                              "config; not starting a test cluster beside it")
+            raise Unavailable(
+                "/etc/slurm/slurm.conf exists: this machine has its own SLURM "
+                "config; not starting a test cluster beside it"
+            )
         if RUN_CONF.is_symlink() and (not RUN_CONF.exists() or not _process_running("slurmd")):
-            RUN_CONF.unlink()                          # left by a killed test run: no slurmd
+            RUN_CONF.unlink()  # left by a killed test run: no slurmd
         if RUN_CONF.exists():
             raise Unavailable(f"{RUN_CONF} exists: a configless slurmd already runs here")
         if not Path("/etc/munge/munge.key").exists():
@@ -78,8 +91,7 @@ class Cluster:
         try:
             import snakemake_executor_plugin_slurm  # noqa: F401
         except ImportError:
-            raise Unavailable("snakemake-executor-plugin-slurm is not installed "
-                              "(pip install -e '.[test]')") from None
+            raise Unavailable("snakemake-executor-plugin-slurm is not installed (pip install -e '.[test]')") from None
         self.host = socket.gethostname().split(".")[0]
         try:
             socket.gethostbyname(self.host)
@@ -130,24 +142,33 @@ PartitionName=gpu Nodes=ALL MaxTime=INFINITE State=UP DefMemPerCPU=500
 """)
         (self.root / "gres.conf").write_text(f"NodeName={self.host} Name=gpu Count=1 File=/dev/null\n")
         self.procs["slurmctld"] = subprocess.Popen(
-            ["slurmctld", "-D", "-i"], env=self.env, stdout=subprocess.DEVNULL,
-            stderr=open(r / "log" / "slurmctld.out", "w"))
+            ["slurmctld", "-D", "-i"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(r / "log" / "slurmctld.out", "w"),
+        )
         time.sleep(1.0)
         env_d = {k: v for k, v in os.environ.items() if k != "SLURM_CONF"}
         self.procs["slurmd"] = subprocess.Popen(
-            ["slurmd", "-D", "--conf-server", f"{self.host}:{self.ctld_port}"], env=env_d,
-            stdout=subprocess.DEVNULL, stderr=open(r / "log" / "slurmd.out", "w"))
+            ["slurmd", "-D", "--conf-server", f"{self.host}:{self.ctld_port}"],
+            env=env_d,
+            stdout=subprocess.DEVNULL,
+            stderr=open(r / "log" / "slurmd.out", "w"),
+        )
         self._linked_run_conf = True
         self.wait_idle(timeout=40)
 
     def _start_munge(self) -> None:
         if _run("munge -n | unmunge", shell=True).returncode == 0:
-            return                                     # a munged is already running: use it
-        subprocess.run(["install", "-d", "-o", "munge", "-g", "munge", "-m", "0755", "/run/munge"],
-                       check=True)
+            return  # a munged is already running: use it
+        subprocess.run(["install", "-d", "-o", "munge", "-g", "munge", "-m", "0755", "/run/munge"], check=True)
         self.procs["munged"] = subprocess.Popen(
-            ["/usr/sbin/munged", "--foreground"], user="munge", group="munge",
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "log" / "munged.out", "w"))
+            ["/usr/sbin/munged", "--foreground"],
+            user="munge",
+            group="munge",
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.root / "log" / "munged.out", "w"),
+        )
         for _ in range(50):
             if _run("munge -n | unmunge", shell=True).returncode == 0:
                 return
@@ -159,14 +180,18 @@ PartitionName=gpu Nodes=ALL MaxTime=INFINITE State=UP DefMemPerCPU=500
         while time.time() - t0 < timeout:
             for name, p in self.procs.items():
                 if p.poll() is not None:
-                    raise Unavailable(f"{name} exited ({p.returncode}): " + self._tail(f"{name}.log")
-                                      + self._tail(f"{name}.out"))
+                    raise Unavailable(
+                        f"{name} exited ({p.returncode}): " + self._tail(f"{name}.log") + self._tail(f"{name}.out")
+                    )
             st = _run(["sinfo", "-h", "-N", "-o", "%t"], env=self.env).stdout.split()
             if st and all(s == "idle" for s in st):
                 return
             time.sleep(0.5)
-        raise Unavailable(f"node not idle after {timeout:.0f} s (sinfo: {st}): "
-                          + self._tail("slurmctld.log") + self._tail("slurmd.log"))
+        raise Unavailable(
+            f"node not idle after {timeout:.0f} s (sinfo: {st}): "
+            + self._tail("slurmctld.log")
+            + self._tail("slurmd.log")
+        )
 
     def _tail(self, name, n=8) -> str:
         p = self.root / "log" / name
@@ -175,8 +200,7 @@ PartitionName=gpu Nodes=ALL MaxTime=INFINITE State=UP DefMemPerCPU=500
     # -- use ---------------------------------------------------------------------------------
     def sacct(self) -> list[dict]:
         """Finished jobs from the job-completion file (sacct -c: no slurmdbd needed)."""
-        out = _run(["sacct", "-c", "-P", "--format=JobID,JobName,Partition,State,ExitCode,NodeList"],
-                   env=self.env)
+        out = _run(["sacct", "-c", "-P", "--format=JobID,JobName,Partition,State,ExitCode,NodeList"], env=self.env)
         lines = out.stdout.strip().splitlines()
         if not lines:
             return []
@@ -197,6 +221,5 @@ PartitionName=gpu Nodes=ALL MaxTime=INFINITE State=UP DefMemPerCPU=500
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=5)
-        if self._linked_run_conf and RUN_CONF.is_symlink() and \
-                str(os.readlink(RUN_CONF)).startswith(str(self.root)):
+        if self._linked_run_conf and RUN_CONF.is_symlink() and str(os.readlink(RUN_CONF)).startswith(str(self.root)):
             RUN_CONF.unlink()

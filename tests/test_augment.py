@@ -1,4 +1,5 @@
 """Generators (neurogen.augment): shape and labels, seeds, a known toy distribution, bad input."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,13 @@ torch.set_num_threads(1)
 MU = {"a": np.array([0.0, 5.0, -3.0]), "b": np.array([4.0, 0.0, 1.0])}
 SD = {"a": np.array([1.0, 2.0, 0.5]), "b": np.array([0.5, 1.0, 1.0])}
 #: settings that learn the toy distribution in a few seconds on one CPU thread
-FAST = {"smote": {}, "gan": {"epochs": 100}, "vae": {"epochs": 60}, "flow": {"epochs": 40},
-        "ddpm": {"epochs": 150, "sample_steps": 100}}
+FAST = {
+    "smote": {},
+    "gan": {"epochs": 100},
+    "vae": {"epochs": 60},
+    "flow": {"epochs": 40},
+    "ddpm": {"epochs": 150, "sample_steps": 100},
+}
 #: |synthetic class mean − true mean| / true SD allowed (SMOTE interpolates real cells: tight;
 #: the deep generators learn the distribution from 300 cells per class in seconds: looser)
 TOL = {"smote": 0.15, "gan": 0.45, "vae": 0.3, "flow": 0.3, "ddpm": 0.45}
@@ -33,8 +39,11 @@ _FITTED = {}
 def fitted(name):
     if name not in _FITTED:
         X, y = toy()
-        _FITTED[name] = make_generator(name, seed=3, device="cpu", **FAST[name]) \
-            if name != "smote" else make_generator(name, seed=3)
+        _FITTED[name] = (
+            make_generator(name, seed=3, device="cpu", **FAST[name])
+            if name != "smote"
+            else make_generator(name, seed=3)
+        )
         _FITTED[name].fit(X, y)
     return _FITTED[name]
 
@@ -109,7 +118,7 @@ def test_smote_samples_lie_between_real_cells_of_their_class():
 def test_tiny_classes_and_constant_feature(name, caplog):
     rng = np.random.default_rng(1)
     X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(3, 1, (2, 3)), rng.normal(-3, 1, (1, 3))])
-    X[:, 2] = 7.5                                   # constant feature
+    X[:, 2] = 7.5  # constant feature
     y = np.array(["big"] * 40 + ["two"] * 2 + ["one"])
     kw = {} if name == "smote" else {"epochs": 3, "device": "cpu"}
     if name == "ddpm":
@@ -154,6 +163,7 @@ def test_other_bad_input():
 
 class _Wild(Generator):
     """Returns fixed rows: fine, non-finite, far beyond the real range, beyond 3 SD of the mean."""
+
     name = "wild"
 
     def _fit(self, X, codes):
@@ -165,7 +175,7 @@ class _Wild(Generator):
 
 
 def test_nonfinite_and_out_of_range_samples_are_counted_and_removed(caplog):
-    X = np.array([[-1.0, -1.0], [1.0, 1.0], [0.0, 3.0], [0.0, -3.0]])   # SD of column 1: ~2.1
+    X = np.array([[-1.0, -1.0], [1.0, 1.0], [0.0, 3.0], [0.0, -3.0]])  # SD of column 1: ~2.1
     y = np.array(["a"] * 4)
     with caplog.at_level("WARNING", logger="neurogen"):
         g = _Wild(outlier_sd=1.0).fit(X, y)
@@ -198,7 +208,7 @@ def test_fit_resample_and_pickle_roundtrip(tmp_path):
 
 def test_flow_with_more_features_than_hidden_units():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(40, 71))                   # mee-type has 71 numeric features
+    X = rng.normal(size=(40, 71))  # mee-type has 71 numeric features
     y = np.array(["a", "b"] * 20)
     g = make_generator("flow", epochs=1, hidden=64, device="cpu").fit(X, y)
     Xs, _ = g.sample(3, random_state=0)

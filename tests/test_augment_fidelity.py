@@ -1,4 +1,5 @@
 """Fidelity (neurogen.fidelity) and the augmentation experiment (neurogen.augment.evaluate)."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,17 @@ import pandas as pd
 import pytest
 
 from neurogen import NeurogenError
-from neurogen.augment.evaluate import (classifiers_for, evaluate, fit_generators, preprocessings,
-                                       summarise_scores)
+from neurogen.augment.evaluate import classifiers_for, evaluate, fit_generators, preprocessings, summarise_scores
 from neurogen.config import check_config
 from neurogen.data.prepared import Split
-from neurogen.fidelity import (class_means, feature_errors, interclass_mae, mann_whitney, pca_projection,
-                               profile_distances)
+from neurogen.fidelity import (
+    class_means,
+    feature_errors,
+    interclass_mae,
+    mann_whitney,
+    pca_projection,
+    profile_distances,
+)
 
 torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
@@ -73,17 +79,27 @@ def _splits(n_rep=2, seed=0):
     return out
 
 
-BASE = pd.DataFrame([{"selection_rank": 1, "scaler": "standard", "reducer": "lda", "classifier": "svm_rbf",
-                      "params": json.dumps({"C": 1.0})},
-                     {"selection_rank": 2, "scaler": "minmax", "reducer": "none", "classifier": "logreg_l2",
-                      "params": "{}"}])
+BASE = pd.DataFrame(
+    [
+        {
+            "selection_rank": 1,
+            "scaler": "standard",
+            "reducer": "lda",
+            "classifier": "svm_rbf",
+            "params": json.dumps({"C": 1.0}),
+        },
+        {"selection_rank": 2, "scaler": "minmax", "reducer": "none", "classifier": "logreg_l2", "params": "{}"},
+    ]
+)
 
 
 def test_preprocessings_and_classifiers():
     assert preprocessings(BASE, "scaled", 1) == [{"scaler": "standard", "reducer": "none"}]
     assert preprocessings(BASE, "reduced") == [{"scaler": "standard", "reducer": "lda"}]
-    assert preprocessings(BASE, "scaled") == [{"scaler": "standard", "reducer": "none"},
-                                              {"scaler": "minmax", "reducer": "none"}]
+    assert preprocessings(BASE, "scaled") == [
+        {"scaler": "standard", "reducer": "none"},
+        {"scaler": "minmax", "reducer": "none"},
+    ]
     specs = classifiers_for({"scaler": "standard", "reducer": "none"}, BASE, {"random_forest": {}}, "scaled")
     assert [s["classifier"] for s in specs] == ["svm_rbf", "random_forest"]
     assert specs[0]["params"] == {"C": 1.0} and "lda dropped" in specs[0]["source"]
@@ -96,14 +112,26 @@ def test_evaluate_with_and_without_augmentation(mode):
     splits = _splits()
     panel = {"random_forest": {"n_estimators": 10}}
     none = evaluate(splits, BASE, panel, mode, 1, n_baselines=1)
-    assert len(none["scores"]) == 2 * 2                  # repeats × (baseline + panel)
+    assert len(none["scores"]) == 2 * 2  # repeats × (baseline + panel)
     assert none["scores"]["n_synthetic"].eq(0).all()
-    assert len(none["interclass"]) and set(none["interclass"]["scaler_fit"]) == \
-        ({"train", "test"} if mode == "scaled" else {"train"})
+    assert len(none["interclass"]) and set(none["interclass"]["scaler_fit"]) == (
+        {"train", "test"} if mode == "scaled" else {"train"}
+    )
     models = fit_generators(splits, BASE, "smote", {}, mode, 1, n_baselines=1)
     assert len(models) == 2
-    out = evaluate(splits, BASE, panel, mode, 1, models=models, generator="smote", size=25, n_baselines=1,
-                   features=splits[0].features, keep_samples=20)
+    out = evaluate(
+        splits,
+        BASE,
+        panel,
+        mode,
+        1,
+        models=models,
+        generator="smote",
+        size=25,
+        n_baselines=1,
+        features=splits[0].features,
+        keep_samples=20,
+    )
     s = out["scores"]
     assert (s["n_synthetic"] + s["n_out_of_range"] + s["n_nonfinite"] == 75).all()
     assert s["test_accuracy"].between(0, 1).all() and (s["error"] == "").all()
@@ -134,19 +162,26 @@ def test_missing_model_is_named():
 def _cfg(**augment):
     a = {"datasets": ["etype"], "generators": ["smote"], "sizes": [10]}
     a.update(augment)
-    return {"datasets": {"etype": {"source": "surrogate", "stats": "resources/surrogate/etype.json"}},
-            "split": {"repeats": 3}, "classify": {"datasets": ["etype"], "grids": {}}, "augment": a}
+    return {
+        "datasets": {"etype": {"source": "surrogate", "stats": "resources/surrogate/etype.json"}},
+        "split": {"repeats": 3},
+        "classify": {"datasets": ["etype"], "grids": {}},
+        "augment": a,
+    }
 
 
-@pytest.mark.parametrize("augment,msg", [
-    ({"generators": ["wgan"]}, "unknown generator 'wgan'"),
-    ({"generator_params": {"gan": {"epoch": 3}}}, "augment.generator_params.gan: unknown parameter 'epoch'"),
-    ({"generator_params": {"gan": {"seed": 3}}}, "augment.generator_params.gan.seed"),
-    ({"repeats": 5}, "augment.repeats: 5 repeats"),
-    ({"datasets": ["meetype"]}, "augment.datasets: 'meetype'"),
-    ({"classifier_params": {"random_forest": {"trees": 3}}}, "classifier_params.random_forest: unknown parameter"),
-    ({"classifiers": ["knn"]}, "augment.classifiers: unknown classifier 'knn'"),
-])
+@pytest.mark.parametrize(
+    "augment,msg",
+    [
+        ({"generators": ["wgan"]}, "unknown generator 'wgan'"),
+        ({"generator_params": {"gan": {"epoch": 3}}}, "augment.generator_params.gan: unknown parameter 'epoch'"),
+        ({"generator_params": {"gan": {"seed": 3}}}, "augment.generator_params.gan.seed"),
+        ({"repeats": 5}, "augment.repeats: 5 repeats"),
+        ({"datasets": ["meetype"]}, "augment.datasets: 'meetype'"),
+        ({"classifier_params": {"random_forest": {"trees": 3}}}, "classifier_params.random_forest: unknown parameter"),
+        ({"classifiers": ["knn"]}, "augment.classifiers: unknown classifier 'knn'"),
+    ],
+)
 def test_config_errors_name_the_key(augment, msg):
     from conftest import ROOT
 
@@ -160,11 +195,26 @@ def test_valid_config_passes():
     check_config(_cfg(generator_params={"gan": {"epochs": 3}}, classifiers=["random_forest"]), root=ROOT)
 
 
-BASE_CAT = pd.DataFrame([
-    {"selection_rank": 1, "category": "reducer", "scaler": "standard", "reducer": "lda", "classifier": "svm_rbf",
-     "params": json.dumps({"C": 1.0})},
-    {"selection_rank": 2, "category": "no_reducer", "scaler": "minmax", "reducer": "none",
-     "classifier": "logreg_l2", "params": "{}"}])
+BASE_CAT = pd.DataFrame(
+    [
+        {
+            "selection_rank": 1,
+            "category": "reducer",
+            "scaler": "standard",
+            "reducer": "lda",
+            "classifier": "svm_rbf",
+            "params": json.dumps({"C": 1.0}),
+        },
+        {
+            "selection_rank": 2,
+            "category": "no_reducer",
+            "scaler": "minmax",
+            "reducer": "none",
+            "classifier": "logreg_l2",
+            "params": "{}",
+        },
+    ]
+)
 
 
 def test_baselines_per_category_serve_both_modes():
@@ -186,26 +236,54 @@ def test_study_protocol_inflates_and_distribution_fidelity():
     models = fit_generators(splits, BASE_CAT, "smote", {}, "scaled", 1, n_baselines=1, study_repeats=1)
     assert sorted((m["repeat"], m["protocol"]) for m in models) == [(0, "held_out"), (0, "study"), (1, "held_out")]
     none = evaluate(splits, BASE_CAT, panel, "scaled", 1, n_baselines=1, study=study)
-    out = evaluate(splits, BASE_CAT, panel, "scaled", 1, models=models, generator="smote", size=40, n_baselines=1,
-                   study=study, dist=dist)
+    out = evaluate(
+        splits,
+        BASE_CAT,
+        panel,
+        "scaled",
+        1,
+        models=models,
+        generator="smote",
+        size=40,
+        n_baselines=1,
+        study=study,
+        dist=dist,
+    )
     s = out["scores"]
     assert set(s["protocol"]) == {"held_out", "study"}
     st = s[s["protocol"] == "study"]
-    assert len(st) == 2 and (st["repeat"] == 0).all()                   # 1 repeat × 2 classifiers
-    assert (st["n_test"] == 160 + 120).all()                            # CV pool: all real + synthetic cells
+    assert len(st) == 2 and (st["repeat"] == 0).all()  # 1 repeat × 2 classifiers
+    assert (st["n_test"] == 160 + 120).all()  # CV pool: all real + synthetic cells
     assert st["test_accuracy"].between(0, 1).all() and (st["error"] == "").all()
     summ = summarise_scores(pd.concat([none["scores"], s]).assign(dataset="toy"))
     assert set(summ["protocol"]) == {"held_out", "study"}
     sm = summ[(summ["protocol"] == "study") & (summ["generator"] == "smote")]
-    assert sm["noaug_accuracy_mean"].notna().all()                      # paired with the study's no-augmentation
+    assert sm["noaug_accuracy_mean"].notna().all()  # paired with the study's no-augmentation
     d = out["fidelity_dist"]
     assert set(d["class"]) == {"c0", "c1", "c2"} and (d["repeat"] == 0).all()
     for col in ("sd_ratio", "sd_ratio_ref", "c2st_auc", "c2st_auc_ref", "coverage", "tstr_accuracy", "trtr_accuracy"):
         assert d[col].notna().all(), col
     # only the classifiers asked for run under the study's protocol
-    only = evaluate(splits, BASE_CAT, panel, "scaled", 1, n_baselines=1,
-                    study={"repeats": 1, "cv_folds": 3, "classifiers": ["random_forest"]})["scores"]
+    only = evaluate(
+        splits,
+        BASE_CAT,
+        panel,
+        "scaled",
+        1,
+        n_baselines=1,
+        study={"repeats": 1, "cv_folds": 3, "classifiers": ["random_forest"]},
+    )["scores"]
     assert only[only["protocol"] == "study"]["classifier"].tolist() == ["random_forest"]
     with pytest.raises(NeurogenError, match="study protocol"):
-        evaluate(splits, BASE_CAT, panel, "scaled", 1, models=[m for m in models if m["protocol"] != "study"],
-                 generator="smote", size=5, n_baselines=1, study=study)
+        evaluate(
+            splits,
+            BASE_CAT,
+            panel,
+            "scaled",
+            1,
+            models=[m for m in models if m["protocol"] != "study"],
+            generator="smote",
+            size=5,
+            n_baselines=1,
+            study=study,
+        )

@@ -1,6 +1,7 @@
 """Bad input never gives a silent wrong result (issue 13): each class of bad input gets a clear
 error naming the file / line / column / key and what to do, or a documented, logged handling.
 docs/bad_input.md lists the classes; the item numbers below follow the issue."""
+
 import copy
 import logging
 import re
@@ -10,6 +11,7 @@ import pytest
 import torch
 import yaml
 from conftest import ROOT
+
 from neurogen import NeurogenError
 from neurogen.data import load_feature_table
 from neurogen.data.prepared import prepare_dataset
@@ -44,13 +46,13 @@ def test_one_class_table_is_an_error_not_accuracy_1(tmp_path):
     p = _write(tmp_path, _table_text(classes=("Exc_1",)), "mine.csv")
     with pytest.raises(NeurogenError, match=r"mine\.csv: only 1 class \(Exc_1 \(12\)\).*at least 2 classes"):
         _prepare(tmp_path, p)
-    assert not (tmp_path / "out" / "cells.csv").exists()       # nothing for the sweep to score
+    assert not (tmp_path / "out" / "cells.csv").exists()  # nothing for the sweep to score
 
 
 # ---------------------------------------------------------------- 2. ragged rows
 def test_short_row_is_an_error_with_its_line(tmp_path):
     text = _table_text().splitlines()
-    text[5] = text[5].rsplit(";", 1)[0]          # a truncated row: the last cell is missing
+    text[5] = text[5].rsplit(";", 1)[0]  # a truncated row: the last cell is missing
     p = _write(tmp_path, "\n".join(text) + "\n")
     with pytest.raises(NeurogenError, match=r"t\.csv, line 6: malformed table: 2 cells but the header has 3"):
         load_feature_table(p)
@@ -97,8 +99,9 @@ def _cc(path, t, scale=1.0, amps=AMPS, flat=False):
         fh.write("time\t" + "\t".join(f"{a:g}" for a in amps) + "\n")
         for ti in t:
             on = 5.0 <= (ti if t[-1] < 100 else ti / 1000) <= 10.0
-            fh.write(f"{ti:.6f}\t" + "\t".join(f"{scale * (-60 + (0 if flat else 0.5 * a * on)):.6f}"
-                                                for a in amps) + "\n")
+            fh.write(
+                f"{ti:.6f}\t" + "\t".join(f"{scale * (-60 + (0 if flat else 0.5 * a * on)):.6f}" for a in amps) + "\n"
+            )
     return path
 
 
@@ -110,21 +113,24 @@ def test_cclamp_good_file_loads(tmp_path):
     assert rec.responses[0, -1].max() == pytest.approx(-60 + 7.5, abs=1e-3)
 
 
-@pytest.mark.parametrize("case,match", [
-    ("ms_time", r"runs to 14990 s .* looks like milliseconds; set time_unit: ms"),
-    ("volts", r"within ±1 .* look like volts; give them in mV"),
-    ("flat", r"no response to the current steps"),
-    ("dup_amp", r"amplitude\(s\) \[10.0\] pA appear in more than one column \(columns \[4, 5\]\)"),
-    ("binary", r"a binary file"),
-    ("s_as_ms", r"looks like seconds: remove time_unit: ms"),
-])
+@pytest.mark.parametrize(
+    "case,match",
+    [
+        ("ms_time", r"runs to 14990 s .* looks like milliseconds; set time_unit: ms"),
+        ("volts", r"within ±1 .* look like volts; give them in mV"),
+        ("flat", r"no response to the current steps"),
+        ("dup_amp", r"amplitude\(s\) \[10.0\] pA appear in more than one column \(columns \[4, 5\]\)"),
+        ("binary", r"a binary file"),
+        ("s_as_ms", r"looks like seconds: remove time_unit: ms"),
+    ],
+)
 def test_cclamp_implausible_units_stop_with_the_suspected_unit(tmp_path, case, match):
     from neurogen.epgan.recorded import load_cclamp
 
     p, kw = tmp_path / "cc.txt", {}
     t = np.arange(0, 15, 0.01)
     if case == "ms_time":
-        _cc(p, t * 1000)                        # milliseconds, time_unit left at 's'
+        _cc(p, t * 1000)  # milliseconds, time_unit left at 's'
     elif case == "volts":
         _cc(p, t, scale=1e-3)
     elif case == "flat":
@@ -140,11 +146,14 @@ def test_cclamp_implausible_units_stop_with_the_suspected_unit(tmp_path, case, m
         load_cclamp(p, time_s=TIME, **kw)
 
 
-@pytest.mark.parametrize("case,match", [
-    ("volts", r"holding potentials .* look like volts"),
-    ("amperes", r"look like amperes; give them in pA"),
-    ("dup", r"holding potential\(s\) \[-50.0\] mV appear in more than one column"),
-])
+@pytest.mark.parametrize(
+    "case,match",
+    [
+        ("volts", r"holding potentials .* look like volts"),
+        ("amperes", r"look like amperes; give them in pA"),
+        ("dup", r"holding potential\(s\) \[-50.0\] mV appear in more than one column"),
+    ],
+)
 def test_vclamp_implausible_units_and_duplicates(tmp_path, case, match):
     from neurogen.epgan.recorded import load_vclamp
 
@@ -199,11 +208,14 @@ def small():
     return sp, Model(sp)
 
 
-@pytest.mark.parametrize("values,match", [
-    ({"C": 0.0}, r"C = 0 \(must be > 0"),
-    ({"SHL1_g": -0.5}, r"SHL1_g = -0.5 \(must be >= 0"),
-    ({"V0": float("nan")}, r"V0 = nan \(must be finite\)"),
-])
+@pytest.mark.parametrize(
+    "values,match",
+    [
+        ({"C": 0.0}, r"C = 0 \(must be > 0"),
+        ({"SHL1_g": -0.5}, r"SHL1_g = -0.5 \(must be >= 0"),
+        ({"V0": float("nan")}, r"V0 = nan \(must be finite\)"),
+    ],
+)
 def test_unphysical_hh_parameters_are_rejected_at_every_entry_point(small, values, match):
     from neurogen.hh.model import simulate_cclamp, simulate_vclamp, steady_state_iv
 
@@ -211,11 +223,15 @@ def test_unphysical_hh_parameters_are_rejected_at_every_entry_point(small, value
     p = np.tile(sp.default, (3, 1))
     for k, v in values.items():
         p[2, sp.index[k]] = v
-    calls = [lambda: steady_state_iv(p, model=model),
-             lambda: simulate_cclamp(torch.as_tensor(p), [0.0], dt_ms=5.0, model=model),
-             lambda: simulate_vclamp(p, [-60.0], dt_ms=1.0, model=model)]
+    calls = [
+        lambda: steady_state_iv(p, model=model),
+        lambda: simulate_cclamp(torch.as_tensor(p), [0.0], dt_ms=5.0, model=model),
+        lambda: simulate_vclamp(p, [-60.0], dt_ms=1.0, model=model),
+    ]
     for call in calls:
-        with pytest.raises(NeurogenError, match=r"invalid HH parameters in 1 of 3 parameter set\(s\) \(first: set 2: " + match):
+        with pytest.raises(
+            NeurogenError, match=r"invalid HH parameters in 1 of 3 parameter set\(s\) \(first: set 2: " + match
+        ):
             call()
 
 
@@ -258,7 +274,7 @@ def test_malformed_model_bundle_is_a_message(tmp_path):
     torch.save({"format": BUNDLE_FORMAT, "final": {}, "best": None, "arrays": {}, "meta": '{"cfg": {}}'}, p)
     with pytest.raises(NeurogenError, match=r"model\.pt: malformed EP-GAN model file: missing \['free_names'"):
         load_bundle(p)
-    torch.save({"final": {}}, p)                     # an old / foreign layout: no bare KeyError
+    torch.save({"final": {}}, p)  # an old / foreign layout: no bare KeyError
     with pytest.raises(NeurogenError, match=r"not an EP-GAN model file \(format None"):
         load_bundle(p)
     p.write_text("not a zip")
@@ -286,7 +302,9 @@ def test_wildcard_braces_in_a_user_path_are_a_config_error(tmp_path):
 
     (tmp_path / "cells{2024}.csv").write_text("e-type;f1\nA;1\n")
     cfg = _config(datasets={"mine": {"source": "path", "path": str(tmp_path / "cells{2024}.csv")}})
-    with pytest.raises(NeurogenError, match=r"datasets\.mine\.path: file name .*cells\{2024\}\.csv.* Snakemake reads as a wildcard"):
+    with pytest.raises(
+        NeurogenError, match=r"datasets\.mine\.path: file name .*cells\{2024\}\.csv.* Snakemake reads as a wildcard"
+    ):
         check_config(cfg, root=ROOT)
 
 
@@ -296,7 +314,9 @@ def test_unknown_resources_rule_name_is_an_error():
 
     assert {"prepare_data", "epgan_train", "classify_shard"} <= set(rule_names())
     cfg = _config(resources={"epgan_trian": {"mem_mb": 4000}, "prepare_data": {"mem_mb": 2000}})
-    with pytest.raises(NeurogenError, match=r"resources\.epgan_trian: no rule named 'epgan_trian' \(did you mean epgan_train"):
+    with pytest.raises(
+        NeurogenError, match=r"resources\.epgan_trian: no rule named 'epgan_trian' \(did you mean epgan_train"
+    ):
         check_config(cfg, root=ROOT)
     check_config(_config(resources={"prepare_data": {"mem_mb": 2000}}), root=ROOT)
 
@@ -311,11 +331,18 @@ def test_duplicate_key_in_a_user_config_is_an_error(tmp_path):
     check_config_files([ROOT / "config" / name for name in ("config.yaml", "test.yaml", "full.yaml")])
 
 
-@pytest.mark.parametrize("clf,grid,match", [
-    ("random_forest", {"n_estimators": [-10, 10]}, r"classify\.grids\.random_forest\.n_estimators: -10 is not valid"),
-    ("svm_sigmoid", {"C": [-1], "gamma": ["scale"]}, r"classify\.grids\.svm_sigmoid\.C: -1 is not valid"),
-    ("logreg_l2", {"C": [0.0]}, r"classify\.grids\.logreg_l2\.C: 0\.0 is not valid"),
-])
+@pytest.mark.parametrize(
+    "clf,grid,match",
+    [
+        (
+            "random_forest",
+            {"n_estimators": [-10, 10]},
+            r"classify\.grids\.random_forest\.n_estimators: -10 is not valid",
+        ),
+        ("svm_sigmoid", {"C": [-1], "gamma": ["scale"]}, r"classify\.grids\.svm_sigmoid\.C: -1 is not valid"),
+        ("logreg_l2", {"C": [0.0]}, r"classify\.grids\.logreg_l2\.C: 0\.0 is not valid"),
+    ],
+)
 def test_grid_values_out_of_range_stop_at_start_up(clf, grid, match):
     from neurogen.config import check_config
 
@@ -349,7 +376,7 @@ class _Payload:
         self.marker = str(marker)
 
     def __reduce__(self):
-        return (open, (self.marker, "w"))          # would create the marker file if unpickled
+        return (open, (self.marker, "w"))  # would create the marker file if unpickled
 
 
 def test_crafted_model_file_does_not_run_code(tmp_path):
@@ -375,8 +402,10 @@ def test_generator_models_roundtrip_without_pickle(tmp_path):
     X[:, 1] = 2.0
     y = np.repeat(["a", "b"], 20)
     gens = [make_generator("smote", k_neighbors=3), make_generator("vae", epochs=2, device="cpu", seed=1)]
-    models = [{"repeat": 0, "scaler": "standard", "reducer": "pca", "model": g.fit(X, y).to_cpu(),
-               "fit_time_s": 0.1} for g in gens]
+    models = [
+        {"repeat": 0, "scaler": "standard", "reducer": "pca", "model": g.fit(X, y).to_cpu(), "fit_time_s": 0.1}
+        for g in gens
+    ]
     for g, m in zip(("smote", "vae"), models):
         save_models(tmp_path / f"{g}.pt", g, "scaled", [m])
         back = load_models(tmp_path / f"{g}.pt")
@@ -402,13 +431,18 @@ def test_no_unsafe_deserialisation_in_the_library_and_scripts():
         text = f.read_text()
         for rx, what in _UNSAFE:
             for m in rx.finditer(text):
-                hits.append(f"{f.relative_to(ROOT)}:{text[:m.start()].count(chr(10)) + 1}: {what}: {m.group(0)}")
+                hits.append(f"{f.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}: {what}: {m.group(0)}")
     assert not hits, "\n".join(hits)
 
 
 def test_the_grep_finds_what_it_looks_for():
-    bad = ["x = torch.load(p)", "torch.load(p, weights_only=False)", "pickle.load(fh)", "pickle.loads(b)",
-           "np.load(p, allow_pickle=True)"]
+    bad = [
+        "x = torch.load(p)",
+        "torch.load(p, weights_only=False)",
+        "pickle.load(fh)",
+        "pickle.loads(b)",
+        "np.load(p, allow_pickle=True)",
+    ]
     for line in bad:
         assert any(rx.search(line) for rx, _ in _UNSAFE), line
     assert not any(rx.search("torch.load(p, map_location='cpu', weights_only=True)") for rx, _ in _UNSAFE)
@@ -423,8 +457,9 @@ def test_workflow_start_up_stops_on_bad_config(wf):
     assert p.returncode != 0
     assert re.search(r"dup\.yaml, line 4: key 'repeats' appears twice", p.stdout + p.stderr)
     (wf / "cells{x}.csv").write_text("e-type;f1\nA;1\n")
-    (wf / "brace.yaml").write_text("datasets:\n  mine: {source: path, path: 'cells{x}.csv'}\n"
-                                   "resources:\n  prepare_dta: {mem_mb: 100}\n")
+    (wf / "brace.yaml").write_text(
+        "datasets:\n  mine: {source: path, path: 'cells{x}.csv'}\nresources:\n  prepare_dta: {mem_mb: 100}\n"
+    )
     p = snakemake(wf, "-n", "--configfile", "config/test.yaml", "brace.yaml", check=False, timeout=300)
     out = p.stdout + p.stderr
     assert p.returncode != 0
@@ -442,8 +477,9 @@ def test_npe_posterior_roundtrip_without_pickle(tmp_path):
     npe.save_posterior(post, info, 5, tmp_path / "posterior.pt")
     back, info2, stride = npe.load_posterior(tmp_path / "posterior.pt")
     assert stride == 5 and info2["n_train"] == 120
-    np.testing.assert_array_equal(info2["feature_mask"], info["feature_mask"])   # the constant column
+    np.testing.assert_array_equal(info2["feature_mask"], info["feature_mask"])  # the constant column
     xo = torch.as_tensor(x[:1, info["feature_mask"]], dtype=torch.float32)
     th = torch.as_tensor(theta[:5], dtype=torch.float32)
-    torch.testing.assert_close(back.log_prob(th, x=xo, norm_posterior=False),
-                               post.log_prob(th, x=xo, norm_posterior=False))
+    torch.testing.assert_close(
+        back.log_prob(th, x=xo, norm_posterior=False), post.log_prob(th, x=xo, norm_posterior=False)
+    )

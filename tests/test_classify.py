@@ -1,14 +1,15 @@
 """Classification sweep: registries, components, the engine vs GridSearchCV, selection."""
+
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from conftest import ROOT
 from neurogen import NeurogenError
 from neurogen.classify import registry as reg
 from neurogen.classify.components import OutOfSampleEmbedding, ShiftedBoxCox, ShiftedMultinomialNB
@@ -19,9 +20,10 @@ from neurogen.config import check_config
 
 @pytest.fixture(scope="module")
 def data():
-    X, y = make_classification(n_samples=240, n_features=8, n_informative=5, n_classes=3,
-                               n_clusters_per_class=1, random_state=0)
-    X[:, 0] -= 3.0           # negative values: Box-Cox and multinomial NB must cope
+    X, y = make_classification(
+        n_samples=240, n_features=8, n_informative=5, n_classes=3, n_clusters_per_class=1, random_state=0
+    )
+    X[:, 0] -= 3.0  # negative values: Box-Cox and multinomial NB must cope
     return X, np.array(["a", "b", "c"])[y]
 
 
@@ -55,15 +57,14 @@ def test_unknown_names_are_clear_errors():
 
 
 def test_expand_reducers():
-    assert reg.expand_reducers(["none", "isomap", "lle_k7"], [5, 10]) == \
-        ["none", "isomap_k5", "isomap_k10", "lle_k7"]
+    assert reg.expand_reducers(["none", "isomap", "lle_k7"], [5, 10]) == ["none", "isomap_k5", "isomap_k10", "lle_k7"]
 
 
 def test_boxcox_handles_non_positive_input(data):
     X, _ = data
     assert (X <= 0).any()
     t = ShiftedBoxCox().fit(X[:200])
-    out = t.transform(X[200:] - 5.0)      # test values below the training minimum
+    out = t.transform(X[200:] - 5.0)  # test values below the training minimum
     assert np.isfinite(out).all()
 
 
@@ -77,22 +78,26 @@ def test_out_of_sample_embedding_places_new_points_near_neighbours():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 0.1, (30, 3)), rng.normal(5, 0.1, (30, 3))])
     from sklearn.manifold import TSNE
+
     e = OutOfSampleEmbedding(TSNE(n_components=2, perplexity=10, random_state=0), n_neighbors=5)
     emb = e.fit_transform(X)
-    np.testing.assert_allclose(e.transform(X), emb)          # training cells keep their place
+    np.testing.assert_allclose(e.transform(X), emb)  # training cells keep their place
     new = e.transform(np.array([[0.0, 0, 0], [5.0, 5, 5]]))
     c0, c1 = emb[:30].mean(0), emb[30:].mean(0)
     assert np.linalg.norm(new[0] - c0) < np.linalg.norm(new[0] - c1)
     assert np.linalg.norm(new[1] - c1) < np.linalg.norm(new[1] - c0)
 
 
-@pytest.mark.parametrize("scaler,reducer,clf,grid", [
-    ("yeojohnson", "none", "svm_sigmoid", {"C": [0.1, 1], "gamma": ["scale", "auto"]}),
-    ("standard", "pca", "logreg_l2", {"C": [0.1, 1]}),
-    ("minmax", "lda", "decision_tree", {"max_depth": [2, 4]}),
-    ("robust", "none", "random_forest", {"n_estimators": [5, 12], "max_depth": [3, None]}),
-    ("boxcox", "none", "extra_trees", {"n_estimators": [4, 9]}),
-])
+@pytest.mark.parametrize(
+    "scaler,reducer,clf,grid",
+    [
+        ("yeojohnson", "none", "svm_sigmoid", {"C": [0.1, 1], "gamma": ["scale", "auto"]}),
+        ("standard", "pca", "logreg_l2", {"C": [0.1, 1]}),
+        ("minmax", "lda", "decision_tree", {"max_depth": [2, 4]}),
+        ("robust", "none", "random_forest", {"n_estimators": [5, 12], "max_depth": [3, None]}),
+        ("boxcox", "none", "extra_trees", {"n_estimators": [4, 9]}),
+    ],
+)
 def test_engine_scores_equal_gridsearchcv(data, scaler, reducer, clf, grid):
     X, y = data
     seed, k = 3, 4
@@ -100,8 +105,12 @@ def test_engine_scores_equal_gridsearchcv(data, scaler, reducer, clf, grid):
     fd = FoldData(transform_folds(X, y, scaler, [reducer], folds, seed))
     ours = evaluate_classifier(fd, clf, grid, seed=seed, n_jobs=1)
     pipe = build_pipeline(scaler, reducer, clf, {}, seed)
-    gs = GridSearchCV(pipe, {f"classifier__{p}": v for p, v in grid.items()}, return_train_score=True,
-                      cv=StratifiedKFold(k, shuffle=True, random_state=seed)).fit(X, y)
+    gs = GridSearchCV(
+        pipe,
+        {f"classifier__{p}": v for p, v in grid.items()},
+        return_train_score=True,
+        cv=StratifiedKFold(k, shuffle=True, random_state=seed),
+    ).fit(X, y)
     ref = pd.DataFrame(gs.cv_results_)
     ref["params"] = [json.dumps({p.split("__", 1)[1]: v for p, v in sorted(d.items())}) for d in ref["params"]]
     m = ours.merge(ref, on="params")
@@ -123,24 +132,38 @@ def test_failing_configuration_is_recorded_not_fatal(data):
 
 
 def test_selection_criteria():
-    sw = pd.DataFrame({
-        "scaler": ["s"] * 4, "reducer": ["none"] * 4, "classifier": ["a", "b", "c", "d"],
-        "params": ["{}"] * 4, "mean_test_accuracy": [0.9, 0.8, 0.75, 0.7],
-        "std_test_accuracy": [0.01, 0.2, 0.02, 0.01], "gap": [0.1, 0.0, 0.01, -0.02],
-        "error": [""] * 4})
+    sw = pd.DataFrame(
+        {
+            "scaler": ["s"] * 4,
+            "reducer": ["none"] * 4,
+            "classifier": ["a", "b", "c", "d"],
+            "params": ["{}"] * 4,
+            "mean_test_accuracy": [0.9, 0.8, 0.75, 0.7],
+            "std_test_accuracy": [0.01, 0.2, 0.02, 0.01],
+            "gap": [0.1, 0.0, 0.01, -0.02],
+            "error": [""] * 4,
+        }
+    )
     sel = select(sw, max_gap=0.03, max_std=0.05, top_n=3)
-    assert sel["classifier"].tolist() == ["c", "d"]        # a overfits, b is unstable
+    assert sel["classifier"].tolist() == ["c", "d"]  # a overfits, b is unstable
     assert sel["meets_criteria"].all()
     none = select(sw.assign(gap=0.5), max_gap=0.03, max_std=0.05, top_n=1)
     assert none["classifier"].tolist() == ["a"] and not none["meets_criteria"].any()
 
 
 def test_selection_per_category_keeps_one_with_and_one_without_reducer():
-    sw = pd.DataFrame({
-        "scaler": ["s"] * 5, "reducer": ["none", "none", "lda", "pca", "lda"],
-        "classifier": ["a", "b", "c", "d", "e"], "params": ["{}"] * 5,
-        "mean_test_accuracy": [0.9, 0.85, 0.8, 0.7, 0.95],
-        "std_test_accuracy": [0.01] * 5, "gap": [0.0, 0.0, 0.0, 0.0, 0.2], "error": [""] * 5})
+    sw = pd.DataFrame(
+        {
+            "scaler": ["s"] * 5,
+            "reducer": ["none", "none", "lda", "pca", "lda"],
+            "classifier": ["a", "b", "c", "d", "e"],
+            "params": ["{}"] * 5,
+            "mean_test_accuracy": [0.9, 0.85, 0.8, 0.7, 0.95],
+            "std_test_accuracy": [0.01] * 5,
+            "gap": [0.0, 0.0, 0.0, 0.0, 0.2],
+            "error": [""] * 5,
+        }
+    )
     sel = select(sw, max_gap=0.03, max_std=0.05, top_n=1, per_category=True)
     # e overfits; the best without a reducer is a, the best with one c
     assert sel["classifier"].tolist() == ["a", "c"]

@@ -1,16 +1,16 @@
 """The YAML files of the workflow: no key given twice (YAML keeps the last one silently, so a
 duplicated stage block in config/schema.yaml would quietly drop that stage's validation), and
 every config file validates against the schema."""
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-
 from conftest import ROOT
 
-FILES = sorted(str(p.relative_to(ROOT)) for p in [*(ROOT / "config").glob("*.yaml"),
-                                                   *(ROOT / "config" / "profiles").glob("*/config.yaml")])
+FILES = sorted(
+    str(p.relative_to(ROOT))
+    for p in [*(ROOT / "config").glob("*.yaml"), *(ROOT / "config" / "profiles").glob("*/config.yaml")]
+)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -49,8 +49,9 @@ def test_schema_has_a_block_for_every_stage():
         if s == "report":
             continue
         block = schema["properties"].get(s)
-        assert block and block.get("additionalProperties") is False and block.get("properties"), \
+        assert block and block.get("additionalProperties") is False and block.get("properties"), (
             f"config/schema.yaml: stage {s!r} needs a block with properties and additionalProperties: false"
+        )
 
 
 @pytest.mark.parametrize("name", ["test.yaml", "full.yaml", "scale.yaml"])

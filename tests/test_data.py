@@ -1,16 +1,15 @@
 """Data layer: loader, download, surrogate, small classes, splits, imputation."""
-import hashlib
+
 import json
 import logging
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT, shared_file
+
 from neurogen import NeurogenError
-from neurogen.data import load_feature_table, make_splits, filter_small_classes, MeanImputer
+from neurogen.data import filter_small_classes, load_feature_table, make_splits
 from neurogen.data.download import fetch, sha256sum
 from neurogen.data.prepared import load_split, prepare_dataset
 from neurogen.data.surrogate import derive_stats, generate
@@ -20,8 +19,7 @@ ETYPE_SHA = "7123ccaa11bdb9f4c4a528843803de211816d0605ced11c6649a2a25091ba428"
 
 def _table(tmp_path, sep=";", **extra):
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"e-type": np.repeat(["A", "B", "C"], 20),
-                       "f1": rng.normal(size=60), "f2": rng.normal(size=60)})
+    df = pd.DataFrame({"e-type": np.repeat(["A", "B", "C"], 20), "f1": rng.normal(size=60), "f2": rng.normal(size=60)})
     for k, v in extra.items():
         df[k] = v
     p = tmp_path / "t.csv"

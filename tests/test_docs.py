@@ -1,11 +1,11 @@
 """The documentation holds together: every relative link and #anchor in README.md, docs/*.md and
 config/README.md resolves, the README stays short and keeps CI's test command, and every docs
 page is one click from the README."""
+
 import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 #: pages other work in progress is writing: a link to one of them may dangle until it lands
@@ -117,9 +117,20 @@ def test_readme_is_short_and_keeps_the_ci_command():
 
 
 #: the README's former sections, now pages: each stays one click from the README
-MOVED = ["docs/data.md", "docs/classify.md", "docs/augment.md", "docs/hh.md", "docs/epgan.md",
-         "docs/fit.md", "docs/outputs.md", "docs/cluster_gpu.md", "docs/results.md",
-         "docs/development.md", "docs/index.md", "config/README.md"]
+MOVED = [
+    "docs/data.md",
+    "docs/classify.md",
+    "docs/augment.md",
+    "docs/hh.md",
+    "docs/epgan.md",
+    "docs/fit.md",
+    "docs/outputs.md",
+    "docs/cluster_gpu.md",
+    "docs/results.md",
+    "docs/development.md",
+    "docs/index.md",
+    "config/README.md",
+]
 
 
 def test_every_docs_page_is_linked_from_the_index_and_moved_sections_from_the_readme():

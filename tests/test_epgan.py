@@ -1,25 +1,41 @@
 """EP-GAN library: shapes, masking, gradient penalty, differentiable losses vs finite
 differences, checkpoint resume, selection, baselines, recorded-neuron loader errors.
 The HH API is stood in for by the toy model in epgan_toy.py."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-
 from epgan_toy import AMPS, IV_V, TIME, ToyModel, ToySpace, make_backend, steady_state_iv, write_dataset
+
 from neurogen import NeurogenError
 from neurogen.epgan import TrainConfig
-from neurogen.epgan.evaluate import (drop_iv_points, keep_traces, nearest_neighbour, response_rmse,
-                                     select_over_epochs, window_masks)
-from neurogen.epgan.losses import (gradient_penalty, iv_loss, mask_rate, mask_traces,
-                                   voltage_loss, voltage_residual)
+from neurogen.epgan.evaluate import (
+    drop_iv_points,
+    keep_traces,
+    nearest_neighbour,
+    response_rmse,
+    select_over_epochs,
+    window_masks,
+)
+from neurogen.epgan.losses import gradient_penalty, iv_loss, mask_rate, mask_traces, voltage_loss, voltage_residual
 from neurogen.epgan.nets import EPGAN, to_physical, to_unit
 
 torch.set_num_threads(1)
 
-TINY = dict(epochs=2, batch_size=16, latent=16, generator_widths=[32, 24, 16], critic_widths=[32, 16],
-            n_critic=1, val_fraction=0.1, val_simulate=4, voltage_traces=2, chunk_size=20)
+TINY = dict(
+    epochs=2,
+    batch_size=16,
+    latent=16,
+    generator_widths=[32, 24, 16],
+    critic_widths=[32, 16],
+    n_critic=1,
+    val_fraction=0.1,
+    val_simulate=4,
+    voltage_traces=2,
+    chunk_size=20,
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +54,9 @@ def test_shapes_any_number_of_stimuli(S):
     iv = torch.randn(4, 18)
     p = net(x, iv)
     assert p.shape == (4, 5)
-    assert torch.all(p >= torch.tensor(lo, dtype=torch.float32)) and torch.all(p <= torch.tensor(hi, dtype=torch.float32))
+    assert torch.all(p >= torch.tensor(lo, dtype=torch.float32)) and torch.all(
+        p <= torch.tensor(hi, dtype=torch.float32)
+    )
     c = net.condition(x, iv)
     assert c.shape == (4, 16 + 18)
     assert net.critic(c, torch.zeros(4, 5)).shape == (4,)
@@ -49,7 +67,7 @@ def test_shapes_any_number_of_stimuli(S):
     for i, L in enumerate(lengths):
         x2[i, L:] = 99.0
     assert torch.allclose(z1, net.encoder(x2, lengths), atol=1e-5)
-    assert torch.allclose(net.encoder(x[2:3, :1]), z1[2:3], atol=1e-5)   # length 1 = first step alone
+    assert torch.allclose(net.encoder(x[2:3, :1]), z1[2:3], atol=1e-5)  # length 1 = first step alone
 
 
 def test_wrong_input_width_is_an_error():
@@ -81,11 +99,11 @@ def test_mask_traces_rate_and_order():
     xm, lengths, keep = mask_traces(x, 0.75, g)
     assert (lengths >= 1).all()
     frac_masked = 1 - keep.float().mean().item()
-    assert 0.70 < frac_masked < 0.76      # 75 %, slightly less because one step is always kept
+    assert 0.70 < frac_masked < 0.76  # 75 %, slightly less because one step is always kept
     for i in range(20):
         L = int(lengths[i])
         kept_steps = torch.nonzero(keep[i]).flatten()
-        assert torch.equal(xm[i, :L, 0], kept_steps.float() + 1)   # kept steps in order, at the front
+        assert torch.equal(xm[i, :L, 0], kept_steps.float() + 1)  # kept steps in order, at the front
         assert torch.all(xm[i, L:] == 0)
     xm0, l0, k0 = mask_traces(x, 0.0, g)
     assert torch.equal(xm0, x) and (l0 == S).all() and k0.all()
@@ -107,11 +125,11 @@ def test_gradient_penalty_of_linear_critic_is_exact():
     crit = LinearCritic(wc, wu)
     c, ur, uf = torch.randn(8, 6), torch.rand(8, 3), torch.rand(8, 3)
     gp = gradient_penalty(crit, c, ur, uf)
-    norm = torch.sqrt((wc ** 2).sum() + (wu ** 2).sum())
+    norm = torch.sqrt((wc**2).sum() + (wu**2).sum())
     assert gp.item() == pytest.approx(((norm - 1) ** 2).item(), rel=1e-5)
     unit = LinearCritic(wc / norm, wu / norm)
     assert gradient_penalty(unit, c, ur, uf).item() == pytest.approx(0.0, abs=1e-8)
-    gp.backward()                            # differentiable w.r.t. the critic's weights
+    gp.backward()  # differentiable w.r.t. the critic's weights
     assert crit.wu.grad is not None and torch.all(torch.isfinite(crit.wu.grad))
     # d/dw (|w| - 1)^2 = 2 (|w| - 1) w / |w|
     assert torch.allclose(crit.wu.grad, 2 * (norm - 1) * wu / norm, rtol=1e-4)
@@ -120,7 +138,10 @@ def test_gradient_penalty_of_linear_critic_is_exact():
 def test_gradient_penalty_nonlinear_critic_matches_manual():
     torch.manual_seed(1)
     crit = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
-    f = lambda c, u: crit(torch.cat([c, u], -1)).squeeze(-1)
+
+    def f(c, u):
+        return crit(torch.cat([c, u], -1)).squeeze(-1)
+
     c, ur, uf = torch.randn(4, 3), torch.rand(4, 2), torch.rand(4, 2)
     g = torch.Generator().manual_seed(5)
     gp = gradient_penalty(f, c, ur, uf, generator=g)
@@ -128,7 +149,7 @@ def test_gradient_penalty_nonlinear_critic_matches_manual():
     manual = []
     for i in range(4):
         xi = torch.cat([c[i], eps[i] * ur[i] + (1 - eps[i]) * uf[i]]).requires_grad_(True)
-        gi, = torch.autograd.grad(crit(xi).sum(), xi)
+        (gi,) = torch.autograd.grad(crit(xi).sum(), xi)
         manual.append((gi.norm() - 1) ** 2)
     assert gp.item() == pytest.approx(torch.stack(manual).mean().item(), rel=1e-5)
 
@@ -143,7 +164,7 @@ def _true_params(n=3, seed=0):
 def _fd_check(fun, x0, h=1e-5, rtol=1e-4):
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     y = fun(x)
-    g, = torch.autograd.grad(y, x)
+    (g,) = torch.autograd.grad(y, x)
     fd = np.zeros_like(x0)
     for idx in np.ndindex(*x0.shape):
         xp, xm = x0.copy(), x0.copy()
@@ -158,8 +179,11 @@ def _fd_check(fun, x0, h=1e-5, rtol=1e-4):
 def test_iv_loss_gradient_matches_finite_differences():
     be, free = _true_params()
     target = torch.as_tensor(be.iv(free + 0.3 * (be.free_hi - be.free_lo) * 0.1, IV_V))
+
     # mean-squared variant is smooth everywhere; check MAE too away from kinks
-    fun = lambda x: iv_loss(steady_state_iv, be.full(x), torch.as_tensor(IV_V), target, 25.0)
+    def fun(x):
+        return iv_loss(steady_state_iv, be.full(x), torch.as_tensor(IV_V), target, 25.0)
+
     _fd_check(fun, free * 1.07)
 
 
@@ -167,7 +191,10 @@ def test_voltage_loss_gradient_matches_finite_differences():
     be, free = _true_params(2)
     V = torch.as_tensor(be.simulate(free, AMPS[[0, 6, 10]]), dtype=torch.float64)[:, :, :60]
     stim = torch.as_tensor(np.repeat(AMPS[[0, 6, 10]][:, None], 60, 1) * (TIME[:60] >= 5.0))
-    fun = lambda x: voltage_loss(ToyModel(), be.full(x), V, stim, 20.0, 2, 25.0)
+
+    def fun(x):
+        return voltage_loss(ToyModel(), be.full(x), V, stim, 20.0, 2, 25.0)
+
     _fd_check(fun, free * 1.05)
 
 
@@ -175,12 +202,13 @@ def test_voltage_residual_small_for_true_params_large_for_wrong():
     be, free = _true_params(4, seed=3)
     sp = ToySpace()
     from epgan_toy import simulate_cclamp
-    t = np.linspace(4.0, 11.0, 1401)                       # 5 ms samples
+
+    t = np.linspace(4.0, 11.0, 1401)  # 5 ms samples
     V = simulate_cclamp(be.full(torch.as_tensor(free)), AMPS, dt_ms=1.0, time_s=t).double()
     stim = torch.as_tensor(AMPS[:, None] * ((t >= 5.0) & (t < 10.0))[None, :])
     r_true = voltage_residual(ToyModel(), sp.full(torch.as_tensor(free)), V, stim, 5.0, 1)
     wrong = free.copy()
-    wrong[:, 1] *= 1.5                                     # gL off by 50 %
+    wrong[:, 1] *= 1.5  # gL off by 50 %
     r_wrong = voltage_residual(ToyModel(), sp.full(torch.as_tensor(wrong)), V, stim, 5.0, 1)
     # away from the step edges (where the 5 ms sampling cannot resolve the jump)
     edge = np.zeros(len(t) - 1, bool)
@@ -204,8 +232,17 @@ def test_training_runs_and_logs(toy_h5, tmp_path):
     assert tr.fit()
     assert [h["epoch"] for h in tr.history] == [1, 2]
     h = tr.history[0]
-    for k in ("loss_adv", "loss_iv", "loss_voltage", "loss_critic", "loss_gp", "val_iv_rmse_pA",
-              "val_rmse_mV", "val_param_mae", "mask_rate"):
+    for k in (
+        "loss_adv",
+        "loss_iv",
+        "loss_voltage",
+        "loss_critic",
+        "loss_gp",
+        "val_iv_rmse_pA",
+        "val_rmse_mV",
+        "val_param_mae",
+        "mask_rate",
+    ):
         assert k in h and np.isfinite(h[k]), k
     assert h["mask_rate"] == pytest.approx(0.75) and tr.history[1]["mask_rate"] == 0.0
     assert (tmp_path / "ck.pt").exists()
@@ -215,8 +252,8 @@ def test_checkpoint_resume_equals_uninterrupted(toy_h5, tmp_path):
     a = _trainer(toy_h5, tmp_path / "a.pt", epochs=3)
     a.fit()
     b = _trainer(toy_h5, tmp_path / "b.pt", epochs=3)
-    assert b.fit(stop_after=1) is False and b.epoch == 1            # "interrupted" after epoch 1
-    c = _trainer(toy_h5, tmp_path / "b.pt", epochs=3)              # a new process resumes
+    assert b.fit(stop_after=1) is False and b.epoch == 1  # "interrupted" after epoch 1
+    c = _trainer(toy_h5, tmp_path / "b.pt", epochs=3)  # a new process resumes
     assert c.try_resume() and c.epoch == 1
     c = _trainer(toy_h5, tmp_path / "b.pt", epochs=3)
     assert c.fit()
@@ -291,15 +328,21 @@ def test_windows_and_rmse():
 
 def test_selection_picks_lowest_rmse_epoch():
     target = np.zeros((3, 2, 350))
-    cand = np.array([[[1.0], [5.0], [3.0]], [[2.0], [0.5], [4.0]], [[0.2], [9.0], [3.5]]])   # [E=3, N=3, F=1]
-    sim = lambda p: np.broadcast_to(p[:, :, None], (len(p), 2, 350))
+    cand = np.array([[[1.0], [5.0], [3.0]], [[2.0], [0.5], [4.0]], [[0.2], [9.0], [3.5]]])  # [E=3, N=3, F=1]
+
+    def sim(p):
+        return np.broadcast_to(p[:, :, None], (len(p), 2, 350))
+
     params, ep, rm, sims = select_over_epochs(cand, sim, target, TIME)
     assert sims.shape == (3, 2, 350) and np.allclose(sims[:, 0, 0], [0.2, 0.5, 3.0])
     assert ep.tolist() == [3, 2, 1] and params[:, 0].tolist() == [0.2, 0.5, 3.0]
     assert rm == pytest.approx([0.2, 0.5, 3.0])
     calls = []
-    sim2 = lambda p: (calls.append(len(p)), sim(p))[1]
-    p2, ep2, rm2, s2 = select_over_epochs(cand, sim2, target, TIME, per_call=6)   # 2 epochs per call
+
+    def sim2(p):
+        return (calls.append(len(p)), sim(p))[1]
+
+    p2, ep2, rm2, s2 = select_over_epochs(cand, sim2, target, TIME, per_call=6)  # 2 epochs per call
     assert calls == [6, 3] and ep2.tolist() == ep.tolist() and np.array_equal(s2, sims)
 
 
@@ -319,10 +362,10 @@ def test_input_ablation_helpers():
     st = np.arange(11 * 3).reshape(11, 3)
     rr, ss = keep_traces(r, st, 0.5)
     assert rr.shape == (2, 6, 3) and ss.shape == (6, 3) and np.array_equal(rr, r[:, :6])
-    iv = np.stack([2.0 * IV_V + 5, IV_V ** 2])
+    iv = np.stack([2.0 * IV_V + 5, IV_V**2])
     out = drop_iv_points(iv, IV_V, 0.25)
     n = round(18 * 0.25)
-    np.testing.assert_allclose(out[0], iv[0])                     # a line extrapolates exactly
+    np.testing.assert_allclose(out[0], iv[0])  # a line extrapolates exactly
     np.testing.assert_allclose(out[1, n:], iv[1, n:])
     slope = (iv[1, n + 1] - iv[1, n]) / 10.0
     np.testing.assert_allclose(out[1, :n], iv[1, n] + slope * (IV_V[:n] - IV_V[n]))
@@ -356,18 +399,21 @@ def test_cclamp_loader_resamples(tmp_path):
     np.testing.assert_allclose(rec.responses[0, 0], np.interp(TIME, t, cols[6]), atol=1e-3)
 
 
-@pytest.mark.parametrize("case,match", [
-    ("missing", "not found"),
-    ("onecol", "tab-separated"),
-    ("text", "line 3: non-numeric value 'abc'"),
-    ("ragged", "line 4: 2 columns, expected 3"),
-    ("nan", "NaN/inf value"),
-    ("time", "not strictly increasing"),
-    ("short", "spans 0–8 s but the protocol window is 4–11 s"),
-    ("noheader", "amplitude \\(pA\\) of each column is unknown"),
-    ("amp", "not in the model's protocol"),
-    ("unit", "mV"),
-])
+@pytest.mark.parametrize(
+    "case,match",
+    [
+        ("missing", "not found"),
+        ("onecol", "tab-separated"),
+        ("text", "line 3: non-numeric value 'abc'"),
+        ("ragged", "line 4: 2 columns, expected 3"),
+        ("nan", "NaN/inf value"),
+        ("time", "not strictly increasing"),
+        ("short", "spans 0–8 s but the protocol window is 4–11 s"),
+        ("noheader", "amplitude \\(pA\\) of each column is unknown"),
+        ("amp", "not in the model's protocol"),
+        ("unit", "mV"),
+    ],
+)
 def test_cclamp_loader_errors(tmp_path, case, match):
     from neurogen.epgan.recorded import load_cclamp
 
@@ -402,7 +448,7 @@ def test_cclamp_loader_errors(tmp_path, case, match):
 def test_vclamp_loader_and_extrapolation(tmp_path):
     from neurogen.epgan.recorded import load_vclamp
 
-    levels = np.arange(-100.0, 41.0, 10.0)             # misses -120, -110 and +50
+    levels = np.arange(-100.0, 41.0, 10.0)  # misses -120, -110 and +50
     t = np.arange(0, 0.5, 0.001)
     cols = [(3.0 * v + 10) * (1 - np.exp(-t / 0.02)) for v in levels]
     _write_cc(tmp_path / "vc.txt", t, cols, amps=levels)
@@ -417,7 +463,6 @@ def test_vclamp_loader_and_extrapolation(tmp_path):
 
 # ------------------------------------------------------------------ the rules' library functions
 def test_pipeline_end_to_end_on_toy(toy_h5, tmp_path):
-    import pandas as pd
 
     from neurogen.epgan import pipeline
     from neurogen.io import savefig
@@ -441,7 +486,7 @@ def test_pipeline_end_to_end_on_toy(toy_h5, tmp_path):
     per = pipeline.per_neuron_table(be, preds, test_h5)
     assert set(per.method) == set(pipeline.METHODS) and len(per) == 5 * 12
     floor = per[per.method == "true_parameters"]["rmse_avg_mV"]
-    assert floor.max() < 1e-3                      # same simulator, same step: exact
+    assert floor.max() < 1e-3  # same simulator, same step: exact
     assert np.isfinite(per[["rmse_avg_mV", "iv_rmse_pA"]].to_numpy()).all()
     summ = pipeline.summary_table(per)
     assert set(summ["type"]) >= {"all"} and (summ[summ.type == "all"]["n"] == 12).all()
@@ -450,12 +495,22 @@ def test_pipeline_end_to_end_on_toy(toy_h5, tmp_path):
     assert inp["n_iv_removed"].tolist() == [0, 0, 0, 0, 4, 9, 14]
     sp = pipeline.inference_speed(tmp_path / "model.pt", ns=(1, 9), repeats=2)
     assert sp["n_neurons"].tolist() == [1, 9] and (sp["wall_s_median"] > 0).all()
-    loss = pipeline.loss_ablation_table({"full": per[per.method.str.startswith("epgan")]},
-                                        {"full": cfg.losses})
+    loss = pipeline.loss_ablation_table({"full": per[per.method.str.startswith("epgan")]}, {"full": cfg.losses})
     assert len(loss) == 2
-    for fig in (plots.overlays(per, preds["epgan_selected_responses"], preds["epgan_selected_responses"],
-                               base["default"][:, :1].repeat(18, 1), be.iv(preds["epgan_selected"], IV_V),
-                               TIME, AMPS, IV_V),
-                plots.error_distributions(per), plots.training_curves(hist), plots.ablation_bars(inp, loss)):
+    for fig in (
+        plots.overlays(
+            per,
+            preds["epgan_selected_responses"],
+            preds["epgan_selected_responses"],
+            base["default"][:, :1].repeat(18, 1),
+            be.iv(preds["epgan_selected"], IV_V),
+            TIME,
+            AMPS,
+            IV_V,
+        ),
+        plots.error_distributions(per),
+        plots.training_curves(hist),
+        plots.ablation_bars(inp, loss),
+    ):
         savefig(fig, tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 1000

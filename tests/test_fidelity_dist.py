@@ -1,7 +1,9 @@
 """Distribution-level fidelity metrics on known distributions: identical samples give the
 reference values; a shifted or collapsed sample moves each metric in the expected direction."""
+
 import numpy as np
 import pytest
+
 from neurogen import NeurogenError
 from neurogen.fidelity import distribution as D
 
@@ -10,7 +12,7 @@ from neurogen.fidelity import distribution as D
 def gauss():
     rng = np.random.default_rng(0)
     real = rng.normal(size=(150, 6))
-    same = rng.normal(size=(150, 6))                 # same distribution, new draw
+    same = rng.normal(size=(150, 6))  # same distribution, new draw
     shifted = rng.normal(1.5, 1.0, size=(150, 6))
     collapsed = rng.normal(0.0, 0.05, size=(150, 6))  # a generator that lost the spread
     return real, same, shifted, collapsed
@@ -21,7 +23,7 @@ def test_sd_ratio(gauss):
     assert D.sd_ratio(real, real) == pytest.approx(1.0)
     assert 0.8 < D.sd_ratio(same, real) < 1.2
     assert D.sd_ratio(collapsed, real) < 0.1
-    assert 0.8 < D.sd_ratio(shifted, real) < 1.2     # a shift keeps the spread
+    assert 0.8 < D.sd_ratio(shifted, real) < 1.2  # a shift keeps the spread
 
 
 def test_mmd(gauss):
@@ -49,7 +51,7 @@ def test_c2st(gauss):
     real, same, shifted, collapsed = gauss
     assert 0.35 < D.c2st_auc(real, same, seed=0) < 0.65
     assert D.c2st_auc(real, shifted, seed=0) > 0.9
-    assert D.c2st_auc(real, collapsed, seed=0) > 0.8   # same mean, no spread: a forest sees it
+    assert D.c2st_auc(real, collapsed, seed=0) > 0.8  # same mean, no spread: a forest sees it
 
 
 def test_prdc_identical_and_collapsed(gauss):
@@ -73,9 +75,9 @@ def test_prdc_hand_computed():
     real = np.array([[0.0], [1.0], [2.0], [3.0]])
     syn = np.array([[0.5], [10.0], [10.2]])
     r = D.prdc(real, syn, k=1)
-    assert r["precision"] == pytest.approx(1 / 3)       # only 0.5 lies in a real ball
-    assert r["density"] == pytest.approx(2 / 3)          # 0.5 is in the balls of 0 and 1
-    assert r["coverage"] == pytest.approx(2 / 4)         # balls of 0 and 1 hold a synthetic cell
+    assert r["precision"] == pytest.approx(1 / 3)  # only 0.5 lies in a real ball
+    assert r["density"] == pytest.approx(2 / 3)  # 0.5 is in the balls of 0 and 1
+    assert r["coverage"] == pytest.approx(2 / 4)  # balls of 0 and 1 hold a synthetic cell
     # synthetic radii (k=1): 0.5 -> 9.5, 10 -> 0.2, 10.2 -> 0.2: every real cell lies in 0.5's ball
     assert r["recall"] == pytest.approx(1.0)
 
@@ -100,7 +102,7 @@ def test_tstr():
     yte = np.repeat(["a", "b"], 30)
     good = D.tstr(X + rng.normal(0, 0.1, X.shape), y, X, y, Xte, yte, seed=0)
     assert good["tstr_accuracy"] > 0.9 and good["trtr_accuracy"] > 0.9
-    swapped = D.tstr(X, y[::-1], X, y, Xte, yte, seed=0)   # labels wrong: TSTR far below TRTR
+    swapped = D.tstr(X, y[::-1], X, y, Xte, yte, seed=0)  # labels wrong: TSTR far below TRTR
     assert swapped["tstr_accuracy"] < 0.2 < good["trtr_accuracy"]
     assert set(good["tstr_recall"]) == {"a", "b"}
 
@@ -139,7 +141,7 @@ def test_tuning_candidates_and_score_direction():
     c = candidates({"epochs": [1, 2, 3], "lr": [0.1, 0.2]}, {"epochs": 9}, budget=4, seed=0)
     assert c[0] == {"epochs": 9} and len(c) == 4 and len({repr(x) for x in c}) == 4
     assert c == candidates({"epochs": [1, 2, 3], "lr": [0.1, 0.2]}, {"epochs": 9}, budget=4, seed=0)
-    assert len(candidates({"epochs": [1]}, {}, budget=10, seed=0)) == 2          # grid exhausted
+    assert len(candidates({"epochs": [1]}, {}, budget=10, seed=0)) == 2  # grid exhausted
     with pytest.raises(NeurogenError, match="budget"):
         candidates({}, {}, budget=0, seed=0)
     rng = np.random.default_rng(5)
@@ -153,16 +155,18 @@ def test_tuning_candidates_and_score_direction():
 
 def test_tune_generator_selects_by_validation_fidelity():
     import torch
+
     from neurogen.augment.tune import tune_generator
 
     torch.set_num_threads(1)
     rng = np.random.default_rng(6)
     y = np.repeat(["a", "b"], 80)
     X = rng.normal(size=(160, 4)) + (y == "b")[:, None] * 3
-    best, table = tune_generator("vae", X, y, base={"epochs": 1, "log_every": 1000},
-                                 grid={"epochs": [40], "latent_dim": [4]}, budget=2, seed=0)
+    best, table = tune_generator(
+        "vae", X, y, base={"epochs": 1, "log_every": 1000}, grid={"epochs": [40], "latent_dim": [4]}, budget=2, seed=0
+    )
     assert len(table) == 2 and table["selected"].sum() == 1
     sel = table[table["selected"]].iloc[0]
     assert sel["fidelity_score"] == table["fidelity_score"].min()
     assert best["epochs"] == sel["param_epochs"]
-    assert table.loc[0, "param_epochs"] == 1                 # the base configuration is always tried
+    assert table.loc[0, "param_epochs"] == 1  # the base configuration is always tried

@@ -3,6 +3,7 @@ generators apart where the study's class-mean test cannot. A GAN and a VAE train
 GAN's samples leave the real manifold, the VAE's have too little spread) are flagged by at least
 two of SD ratio, recall / coverage and the classifier two-sample AUC, while SMOTE stays close to
 the real-vs-real reference on them. Small run: the 8 largest classes, few epochs, one split."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,6 +26,7 @@ def _flags(row):
 
 def test_collapsed_gan_and_low_spread_vae_are_flagged_smote_is_not(tmp_path):
     import torch
+
     from neurogen.augment import make_generator
     from neurogen.classify.registry import make_scaler
     from neurogen.data.prepared import load_split, prepare_dataset
@@ -37,7 +39,7 @@ def test_collapsed_gan_and_low_spread_vae_are_flagged_smote_is_not(tmp_path):
     sp = load_split(tmp_path, 0)
     keep = pd.Series(sp.y_train).value_counts().index[:8]
     m = np.isin(sp.y_train, keep)
-    sc = make_scaler("yeojohnson").fit(sp.X_train[m])             # the study's e-type scaler, train only
+    sc = make_scaler("yeojohnson").fit(sp.X_train[m])  # the study's e-type scaler, train only
     Xtr, ytr = sc.transform(sp.X_train[m]), sp.y_train[m]
     mt = np.isin(sp.y_test, keep)
     Xte, yte = sc.transform(sp.X_test[mt]), sp.y_test[mt]
@@ -51,8 +53,23 @@ def test_collapsed_gan_and_low_spread_vae_are_flagged_smote_is_not(tmp_path):
         mae = profile_distances(Xs, ys, {"test": (Xte, yte)})["mae"]
         study_p[name] = mann_whitney(mae, interclass_mae(Xte, yte)["mae"])["p_value"]
     table = pd.DataFrame(medians).T
-    print(table[["sd_ratio", "sd_ratio_ref", "recall", "recall_ref", "coverage", "coverage_ref", "c2st_auc",
-                 "c2st_auc_ref", "near_copy_share"]].round(3).to_string())
+    print(
+        table[
+            [
+                "sd_ratio",
+                "sd_ratio_ref",
+                "recall",
+                "recall_ref",
+                "coverage",
+                "coverage_ref",
+                "c2st_auc",
+                "c2st_auc_ref",
+                "near_copy_share",
+            ]
+        ]
+        .round(3)
+        .to_string()
+    )
     flags = {g: _flags(table.loc[g]) for g in table.index}
     assert len(flags["gan"]) >= 2, flags
     assert len(flags["vae"]) >= 2, flags

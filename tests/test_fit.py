@@ -1,11 +1,13 @@
 """Fitting stage: budgets, selection, the pymoo problem, each algorithm's recovery of known
 parameters, NPE, the comparison/cost tables, bad input."""
+
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from fittoy import ToySimulator
+
 from neurogen import NeurogenError
 from neurogen.fit import compare
 from neurogen.fit.algorithms import ALGORITHMS, DEMO, make_algorithm, run_algorithm
@@ -34,17 +36,23 @@ def toy_target(sim=None, p=TRUE):
 
 # --- budget ---------------------------------------------------------------------------------
 
+
 def test_budget_as_published():
     assert per_neuron_budget(32000, 9) == 3555
-    assert generations(32000, 9, 600) == 6      # 3.6k samples per neuron
-    assert generations(64000, 9, 600) == 12     # 7.2k
+    assert generations(32000, 9, 600) == 6  # 3.6k samples per neuron
+    assert generations(64000, 9, 600) == 12  # 7.2k
     assert generations(1000, 1, 100) == 10
 
 
-@pytest.mark.parametrize("args,msg", [((100, 9, 600), "less than one population"),
-                                      ((1000, 0, 10), "at least one target"),
-                                      ((0, 9, 10), "positive"),
-                                      ((1000, 1, 2), "pop_size")])
+@pytest.mark.parametrize(
+    "args,msg",
+    [
+        ((100, 9, 600), "less than one population"),
+        ((1000, 0, 10), "at least one target"),
+        ((0, 9, 10), "positive"),
+        ((1000, 1, 2), "pop_size"),
+    ],
+)
 def test_budget_errors(args, msg):
     with pytest.raises(NeurogenError, match=msg):
         generations(*args)
@@ -52,26 +60,36 @@ def test_budget_errors(args, msg):
 
 # --- metrics and selection ------------------------------------------------------------------
 
+
 def test_windows_and_rmse():
     t = np.linspace(4, 11, 351)
     m = window_masks(t)
     assert m["pre"].sum() + m["mid"].sum() + m["post"].sum() >= len(t) - 1
     target = np.zeros((2, len(t)))
     sim = np.zeros((1, 2, len(t)))
-    only_pre = m["pre"] & ~m["mid"]             # t = 5 s belongs to both pre (4, 5] and mid [5, 10]
+    only_pre = m["pre"] & ~m["mid"]  # t = 5 s belongs to both pre (4, 5] and mid [5, 10]
     sim[0][:, only_pre] = 2.0
     assert m["pre"][t == 5.0].all() and m["mid"][t == 5.0].all()
     r = response_rmse(sim, target, m)[0]
-    assert r[0] == pytest.approx(2.0 * np.sqrt(only_pre.sum() / m["pre"].sum())) and r[1] == 0 and r[2] == 0 and r[3] == pytest.approx(r[0] / 3)
+    assert (
+        r[0] == pytest.approx(2.0 * np.sqrt(only_pre.sum() / m["pre"].sum()))
+        and r[1] == 0
+        and r[2] == 0
+        and r[3] == pytest.approx(r[0] / 3)
+    )
     with pytest.raises(NeurogenError, match="post"):
         window_masks(np.linspace(4, 9, 10))
 
 
 def test_didv_bounds_and_selection():
     v = np.array([-100.0, -50.0, 0.0])
-    iv = np.array([[-10.0, 0.0, 10.0],     # slope 0.2, 0.2
-                   [-10.0, 0.0, 50.0],     # 0.2, 1.0
-                   [0.0, 0.0, np.nan]])
+    iv = np.array(
+        [
+            [-10.0, 0.0, 10.0],  # slope 0.2, 0.2
+            [-10.0, 0.0, 50.0],  # 0.2, 1.0
+            [0.0, 0.0, np.nan],
+        ]
+    )
     np.testing.assert_allclose(didv(iv[:2], v), [[0.2, 0.2], [0.2, 1.0]])
     ok = within_bounds(iv, v, lo=[0.1, 0.1], hi=[0.3, np.nan])
     assert ok.tolist() == [True, True, False]
@@ -96,13 +114,15 @@ def test_load_bounds(tmp_path):
     with pytest.raises(NeurogenError, match="'lo'"):
         load_didv_bounds(p)
     # the hh stage's layout (slope_lo/slope_hi, ordered by v_lo_mV)
-    pd.DataFrame({"type": [0, 0], "v_lo_mV": [-110, -120], "slope_lo": [2.0, 1.0],
-                  "slope_hi": [3.0, 4.0]}).to_csv(p, index=False)
+    pd.DataFrame({"type": [0, 0], "v_lo_mV": [-110, -120], "slope_lo": [2.0, 1.0], "slope_hi": [3.0, 4.0]}).to_csv(
+        p, index=False
+    )
     lo, hi = load_didv_bounds(p, n_intervals=2)[0]
     assert lo.tolist() == [1.0, 2.0] and hi.tolist() == [4.0, 3.0]
 
 
 # --- the problem ----------------------------------------------------------------------------
+
 
 def test_problem_batch_records_and_penalty():
     sim, tgt = toy_target()
@@ -112,13 +132,13 @@ def test_problem_batch_records_and_penalty():
         def simulate(self, p):
             calls.append(len(p))
             r, iv = super().simulate(p)
-            r[p[:, 0] > 0.9] = np.nan           # some parameter sets blow up
+            r[p[:, 0] > 0.9] = np.nan  # some parameter sets blow up
             return r, iv
 
     pr = FitProblem(Counting(), tgt["responses"], tgt["iv"], free=[0, 1])
     X = np.random.default_rng(0).random((30, 2))
     F = pr.evaluate(X, return_values_of=["F"])
-    assert calls == [30]                         # one batch for the whole population
+    assert calls == [30]  # one batch for the whole population
     assert F.shape == (30, 2) and pr.n_evaluated == 30
     bad = pr.to_physical(X)[:, 0] > 0.9
     assert bad.any() and (F[bad] == PENALTY).all() and np.isfinite(F[~bad]).all()
@@ -133,10 +153,21 @@ def test_problem_batch_records_and_penalty():
 def test_each_algorithm_recovers_known_parameters(name):
     """Three free parameters of the model, the fourth fixed at its true value."""
     sim, tgt = toy_target()
-    row, rec = fit_one(name, sim, tgt, seed=3, pop_size=30, CR=0.3, F=1.5 if name != "nsga2" else 0.5,
-                       budget_total=1200, n_targets=1, free=[0, 1, 2], fixed=TRUE)
+    row, rec = fit_one(
+        name,
+        sim,
+        tgt,
+        seed=3,
+        pop_size=30,
+        CR=0.3,
+        F=1.5 if name != "nsga2" else 0.5,
+        budget_total=1200,
+        n_targets=1,
+        free=[0, 1, 2],
+        fixed=TRUE,
+    )
     assert row["samples_used"] == 1200 and row["n_gen"] == 40
-    assert len(rec["x"]) == 1200                  # every candidate recorded
+    assert len(rec["x"]) == 1200  # every candidate recorded
     assert row["rmse_avg_mV"] < 1.0, row
     p = rec["params"][int(rec["selected"])]
     span = ToySimulator.hi - ToySimulator.lo
@@ -189,6 +220,7 @@ def test_unknown_algorithm():
 
 # --- NPE ------------------------------------------------------------------------------------
 
+
 def test_npe_recovers_parameters():
     from neurogen.fit import npe
 
@@ -197,12 +229,20 @@ def test_npe_recovers_parameters():
     x = rng.random((1500, 4))
     pr = FitProblem(sim, *sim.simulate(TRUE[None])[0][0:1], sim.simulate(TRUE[None])[1][0])
     r, iv = sim.simulate(pr.to_physical(x))
-    post, info = npe.train(x, npe.features(r, iv, stride=5), seed=0, max_epochs=60, hidden=64,
-                           embedding_dim=16)
+    post, info = npe.train(x, npe.features(r, iv, stride=5), seed=0, max_epochs=60, hidden=64, embedding_dim=16)
     assert info["n_train"] == 1500
     sim2, tgt = toy_target(ToySimulator(n_time=70))
-    row, rec = fit_one("npe", sim2, tgt, seed=1, npe_posterior=post, npe_k=29, npe_map=True,
-                       npe_stride=5, npe_feature_mask=info["feature_mask"])
+    row, rec = fit_one(
+        "npe",
+        sim2,
+        tgt,
+        seed=1,
+        npe_posterior=post,
+        npe_k=29,
+        npe_map=True,
+        npe_stride=5,
+        npe_feature_mask=info["feature_mask"],
+    )
     assert row["samples_used"] == 30 and row["selected"] in ("sample", "map")
     assert row["param_mae_norm"] < 0.1, row
     # better than the average random draw from the prior
@@ -213,13 +253,13 @@ def test_npe_recovers_parameters():
         npe.train(x[:4], npe.features(r[:4], iv[:4]), seed=0)
 
 
-
 def test_npe_posterior_saved_as_weights(tmp_path, caplog):
     """posterior.pt holds weights and plain settings only (torch.load(weights_only=True)); the
     reloaded posterior gives the same candidates; every epoch is logged."""
     import logging
 
     import torch
+
     from neurogen.fit import npe
 
     sim = ToySimulator(n_time=70)
@@ -228,8 +268,9 @@ def test_npe_posterior_saved_as_weights(tmp_path, caplog):
     r, iv = sim.simulate(sim.lo + x * (sim.hi - sim.lo))
     feats = npe.features(r, iv, stride=5)
     with caplog.at_level(logging.INFO, logger="npe-test"):
-        post, info = npe.train(x, feats, seed=0, max_epochs=3, hidden=16, embedding_dim=8,
-                               log=logging.getLogger("npe-test"))
+        post, info = npe.train(
+            x, feats, seed=0, max_epochs=3, hidden=16, embedding_dim=8, log=logging.getLogger("npe-test")
+        )
     assert sum("NPE epoch" in m for m in caplog.messages) == info["epochs"] >= 1
     npe.save_posterior(post, info, 5, tmp_path / "posterior.pt")
     torch.load(tmp_path / "posterior.pt", weights_only=True)
@@ -246,6 +287,7 @@ def test_npe_posterior_saved_as_weights(tmp_path, caplog):
 
 # --- data, targets, comparison ---------------------------------------------------------------
 
+
 def _write_h5(path, n=12, drop=None):
     import h5py
 
@@ -254,10 +296,17 @@ def _write_h5(path, n=12, drop=None):
     p = sim.lo + rng.random((n, 4)) * (sim.hi - sim.lo)
     r, iv = sim.simulate(p)
     with h5py.File(path, "w") as f:
-        data = {"params": p.astype("f4"), "responses": r.astype("f4"), "responses_clean": r.astype("f4"),
-                "iv": iv.astype("f4"), "type": (np.arange(n) % 3).astype("i1"), "time_s": sim.time_s,
-                "amplitudes_pA": sim.amplitudes_pA, "iv_v_mV": sim.v_mV,
-                "param_names": np.array(sim.names, dtype="S")}
+        data = {
+            "params": p.astype("f4"),
+            "responses": r.astype("f4"),
+            "responses_clean": r.astype("f4"),
+            "iv": iv.astype("f4"),
+            "type": (np.arange(n) % 3).astype("i1"),
+            "time_s": sim.time_s,
+            "amplitudes_pA": sim.amplitudes_pA,
+            "iv_v_mV": sim.v_mV,
+            "param_names": np.array(sim.names, dtype="S"),
+        }
         for k, v in data.items():
             if k != drop:
                 f[k] = v
@@ -290,12 +339,24 @@ def test_comparison_medians_cost():
     rows = []
     for m, t_neuron in [("nsga2", 10.0), ("npe", 2.0)]:
         for k in range(3):
-            rows.append({"model": "small", "method": m, "budget_total": 900, "target": k, "neuron": k,
-                         "rmse_avg_mV": float(k + 1), "iv_rmse_pA": 2.0 * k, "samples_used": 300,
-                         "wall_time_s": t_neuron, "train_time_s": 100.0 if m == "npe" else np.nan,
-                         "train_samples": 900 if m == "npe" else np.nan, "meets_bounds": True})
+            rows.append(
+                {
+                    "model": "small",
+                    "method": m,
+                    "budget_total": 900,
+                    "target": k,
+                    "neuron": k,
+                    "rmse_avg_mV": float(k + 1),
+                    "iv_rmse_pA": 2.0 * k,
+                    "samples_used": 300,
+                    "wall_time_s": t_neuron,
+                    "train_time_s": 100.0 if m == "npe" else np.nan,
+                    "train_samples": 900 if m == "npe" else np.nan,
+                    "meets_bounds": True,
+                }
+            )
     df = compare.comparison(rows)
-    assert list(df.columns[:len(compare.COLUMNS)]) == compare.COLUMNS
+    assert list(df.columns[: len(compare.COLUMNS)]) == compare.COLUMNS
     med = compare.medians(df).set_index("method")
     assert med.loc["nsga2", "rmse_avg_median_mV"] == 2.0 and med.loc["nsga2", "n_neurons"] == 3
     cost = compare.cost_curve(df, s_per_sample=0.5).set_index(["method", "n_neurons"])
@@ -323,7 +384,7 @@ def test_config_checks():
     errs = _check_fit({"fit": dict(base, refine={"enabled": True}, epgan={"enabled": False})}, Path("."))
     assert any("fit.refine.enabled" in e for e in errs)
     errs = _check_fit({"fit": dict(base, budget_unit="per_neuron", budgets=[100], pop_size=100)}, Path("."))
-    assert errs == []       # 100 per neuron = one population
+    assert errs == []  # 100 per neuron = one population
     errs = _check_fit({"fit": dict(base, budget_unit="per_day")}, Path("."))
     assert any("fit.budget_unit" in e for e in errs)
     errs = _check_fit({"fit": dict(base, didv_bounds="nope.csv")}, Path("."))
@@ -336,13 +397,13 @@ def test_config_checks():
 
 # --- the real HH model ------------------------------------------
 
-HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=70,
-                amplitudes_pA=(-15.0, 5.0, 25.0))
+HH_SHORT = dict(t_total_s=1.5, step_s=(0.5, 1.0), window_s=(0.4, 1.1), n_points=70, amplitudes_pA=(-15.0, 5.0, 25.0))
 
 
 @pytest.fixture(scope="module")
 def hh_sim():
     from conftest import ROOT
+
     from neurogen.fit.simulator import HHSimulator
 
     # the published protocol shortened 10x (same shape: rest, step, recovery) to keep the test fast
@@ -357,8 +418,9 @@ def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
     free = [sim.names.index(n) for n in ("SHK1_g", "LEAK_g", "EGL19_g")]
     r, iv = sim.simulate_with_iv(p_true[None])
     tgt = {"responses": r[0], "iv": iv[0], "time_s": sim.time_s, "params": p_true, "responses_clean": r[0]}
-    row, rec = fit_one(name, sim, tgt, seed=1, pop_size=24, budget_total=192, n_targets=1, free=free,
-                       fixed=p_true, demo_batches=1)
+    row, rec = fit_one(
+        name, sim, tgt, seed=1, pop_size=24, budget_total=192, n_targets=1, free=free, fixed=p_true, demo_batches=1
+    )
     assert row["samples_used"] == 192
     p = rec["params"][int(rec["selected"])]
     err = np.abs(p[free] - p_true[free]) / (sim.hi - sim.lo)[free]
@@ -367,6 +429,7 @@ def test_each_algorithm_recovers_hh_conductances(hh_sim, name):
 
 
 # --- budget-honest comparison: counting, one scoring function, lookups, refinement ----------------
+
 
 def test_counts_and_budget_units():
     from neurogen.fit.budget import total_budget
@@ -389,6 +452,7 @@ def test_counts_and_budget_units():
 
 def _toy_adapter(ds=None):
     import epgan_toy as T
+
     from neurogen.hh.adapter import HHAdapter
 
     kw = {} if ds is None else dict(amplitudes_pA=ds["amplitudes_pA"], v_mV=ds["iv_v_mV"], time_s=ds["time_s"])
@@ -399,6 +463,7 @@ def test_one_adapter_for_both_stages(caplog):
     import logging
 
     import epgan_toy as T
+
     from neurogen.epgan.backend import HHBackend
     from neurogen.hh.adapter import HHAdapter
 
@@ -419,6 +484,7 @@ def test_one_adapter_for_both_stages(caplog):
 
 def test_knn_lookup_agrees_with_nearest_neighbour(tmp_path):
     import epgan_toy as T
+
     from neurogen.epgan.data import H5Data, Normalizer
     from neurogen.epgan.evaluate import nearest_neighbour
     from neurogen.fit.lookup import k_nearest, lookups
@@ -428,7 +494,7 @@ def test_knn_lookup_agrees_with_nearest_neighbour(tmp_path):
     tr = H5Data(tmp_path / "train.h5", need_params=True)
     norm = Normalizer.fit(tr, np.arange(tr.n))
     te = H5Data(tmp_path / "test.h5").read(0, 3, keys=("responses", "iv"))
-    idx = k_nearest(tr, norm, te["responses"], te["iv"], 4, chunk=7)   # chunks smaller than the file
+    idx = k_nearest(tr, norm, te["responses"], te["iv"], 4, chunk=7)  # chunks smaller than the file
     nn_i, _ = nearest_neighbour(tr, norm, te["responses"], te["iv"])
     np.testing.assert_array_equal(idx[:, 0], nn_i)
     ds = {"amplitudes_pA": T.AMPS, "iv_v_mV": T.IV_V, "time_s": T.TIME}
@@ -452,13 +518,13 @@ def test_refinement_counts_and_improves():
     # whole generations of 5 within 60: 12 generations
     assert row["samples_used"] == 5 + 60 and sim.n_simulated == 65
     assert row["n_epgan_candidates"] == 5 and row["refine_budget"] == 60
-    _, rec3 = refine_one(ToySimulator(), tgt, cand[:2], budget=10, seed=3)   # 2 candidates: padded to 4
-    assert len(rec3["x"]) == 2 + 2 + 4 + 4     # padding + 2 generations of 4 = 10
+    _, rec3 = refine_one(ToySimulator(), tgt, cand[:2], budget=10, seed=3)  # 2 candidates: padded to 4
+    assert len(rec3["x"]) == 2 + 2 + 4 + 4  # padding + 2 generations of 4 = 10
     start = float(np.min(rec["rmse"][:5, 3]))
     assert row["rmse_avg_fit_mV"] <= start
     assert len(rec["selected_params"]) == 4
     row2, _ = refine_one(ToySimulator(), tgt, cand, budget=60, seed=3)
-    assert row2["rmse_avg_mV"] == row["rmse_avg_mV"]      # seeded
+    assert row2["rmse_avg_mV"] == row["rmse_avg_mV"]  # seeded
 
 
 def test_score_every_method_by_one_function(tmp_path, monkeypatch):
@@ -466,26 +532,44 @@ def test_score_every_method_by_one_function(tmp_path, monkeypatch):
     equals an independent simulation of its predictions.npz parameters; every sample is counted."""
 
     import epgan_toy as T
+
     from neurogen.fit import pipeline
     from neurogen.hh.metrics import response_rmse
 
     T.write_dataset(tmp_path / "train.h5", 30, seed=0)
     T.write_dataset(tmp_path / "test.h5", 6, seed=1)
     pd.DataFrame({"step": ["1_sampled", "2_selected_balanced", "3_accepted"], "n": [300, 60, 36]}).to_csv(
-        tmp_path / "acceptance.csv", index=False)
+        tmp_path / "acceptance.csv", index=False
+    )
     tg = pd.DataFrame({"target": [0, 1], "neuron": [2, 4], "type": [0, 1], "type_name": ["a", "b"]})
     tg.to_csv(tmp_path / "targets.csv", index=False)
     be = _toy_adapter()
     rng = np.random.default_rng(0)
     F = len(be.free_names)
-    draw = lambda n: be.free_lo + rng.random((n, F)) * (be.free_hi - be.free_lo)
+
+    def draw(n):
+        return be.free_lo + rng.random((n, F)) * (be.free_hi - be.free_lo)
+
     paths = []
-    for method, extra in (("nsga2", {"samples_used": 16}), ("npe", {"samples_used": 7, "train_samples": 20}),
-                          ("epgan_refine", {"samples_used": 9, "n_epgan_candidates": 3, "refine_budget": 6})):
+    for method, extra in (
+        ("nsga2", {"samples_used": 16}),
+        ("npe", {"samples_used": 7, "train_samples": 20}),
+        ("epgan_refine", {"samples_used": 9, "n_epgan_candidates": 3, "refine_budget": 6}),
+    ):
         for t in (0, 1):
             p = tmp_path / f"{method}_{t}.json"
-            p.write_text(json.dumps({"method": method, "budget_total": 32, "target": t, "s_per_sample": 0.01,
-                                     "selected_params": draw(1)[0].tolist(), **extra}))
+            p.write_text(
+                json.dumps(
+                    {
+                        "method": method,
+                        "budget_total": 32,
+                        "target": t,
+                        "s_per_sample": 0.01,
+                        "selected_params": draw(1)[0].tolist(),
+                        **extra,
+                    }
+                )
+            )
             paths.append(p)
     sel = draw(6)
     np.savez(tmp_path / "predictions.npz", epgan_selected=sel, inference_time_s=np.float64(0.06))
@@ -499,14 +583,26 @@ def test_score_every_method_by_one_function(tmp_path, monkeypatch):
         return real(sim, params, *a, **k)
 
     monkeypatch.setattr(pipeline, "score_final", spy)
-    df = pipeline.score("small", targets_csv=tmp_path / "targets.csv", test_h5=tmp_path / "test.h5",
-                        train_h5=tmp_path / "train.h5", acceptance_csv=tmp_path / "acceptance.csv", table=None,
-                        results=[p for p in paths if "refine" not in p.name],
-                        refined=[p for p in paths if "refine" in p.name],
-                        epgan={"predictions": tmp_path / "predictions.npz", "history": tmp_path / "history.csv",
-                               "method": "epgan_selected"},
-                        lookups=["nn", "knn_sim"], k=3, epgan_n_train=0, sim_cfg={"dt_ms": 10.0})
-    assert calls == [len(df)]                          # one call scored every row
+    df = pipeline.score(
+        "small",
+        targets_csv=tmp_path / "targets.csv",
+        test_h5=tmp_path / "test.h5",
+        train_h5=tmp_path / "train.h5",
+        acceptance_csv=tmp_path / "acceptance.csv",
+        table=None,
+        results=[p for p in paths if "refine" not in p.name],
+        refined=[p for p in paths if "refine" in p.name],
+        epgan={
+            "predictions": tmp_path / "predictions.npz",
+            "history": tmp_path / "history.csv",
+            "method": "epgan_selected",
+        },
+        lookups=["nn", "knn_sim"],
+        k=3,
+        epgan_n_train=0,
+        sim_cfg={"dt_ms": 10.0},
+    )
+    assert calls == [len(df)]  # one call scored every row
     assert sorted(df["method"].unique()) == ["epgan", "epgan_refine", "knn_sim", "nn", "npe", "nsga2"]
     assert (df.groupby("method")["target"].nunique() == 2).all()
     spa = 60 / 36
@@ -519,8 +615,10 @@ def test_score_every_method_by_one_function(tmp_path, monkeypatch):
     assert (c.loc["nn", "search_simulations"] == 0).all()
     assert (c.loc["epgan_refine", "selection_simulations"] == 3).all()
     assert (c.loc["epgan_refine", "search_simulations"] == 6).all()
-    np.testing.assert_allclose(df["total_simulations_per_neuron"], df["train_simulations"] / 2
-                               + df["selection_simulations"] + df["search_simulations"])
+    np.testing.assert_allclose(
+        df["total_simulations_per_neuron"],
+        df["train_simulations"] / 2 + df["selection_simulations"] + df["search_simulations"],
+    )
     # EP-GAN's row recomputed independently
     test = read_dataset(tmp_path / "test.h5", rows=[2, 4])
     r = be.simulate(sel[[2, 4]], T.AMPS)
@@ -536,17 +634,26 @@ def test_library_defaults_equal_config():
 
     import yaml
     from conftest import ROOT
+
     from neurogen.fit import algorithms, run
 
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())["fit"]
 
     def defaults(fn):
-        return {k: v.default for k, v in inspect.signature(fn).parameters.items()
-                if v.default is not inspect.Parameter.empty}
+        return {
+            k: v.default
+            for k, v in inspect.signature(fn).parameters.items()
+            if v.default is not inspect.Parameter.empty
+        }
 
     d = defaults(run.fit_one)
-    for key, arg in [("pop_size", "pop_size"), ("CR", "CR"), ("F", "F"), ("demo_batches", "demo_batches"),
-                     ("budget_unit", "budget_unit")]:
+    for key, arg in [
+        ("pop_size", "pop_size"),
+        ("CR", "CR"),
+        ("F", "F"),
+        ("demo_batches", "demo_batches"),
+        ("budget_unit", "budget_unit"),
+    ]:
         assert d[arg] == cfg[key], key
     for key, arg in [("k", "npe_k"), ("map", "npe_map"), ("stride", "npe_stride")]:
         assert d[arg] == cfg["npe"][key], key
@@ -557,6 +664,6 @@ def test_library_defaults_equal_config():
     assert defaults(algorithms.DEMO.__init__)["n_batches"] == cfg["demo_batches"]
     assert defaults(algorithms.DEMO.__init__)["pop_size"] == cfg["pop_size"]
     rules = (ROOT / "workflow/rules/fit.smk").read_text()
-    assert 'FT.get(' not in rules and 'config.get("fit"' not in rules
+    assert "FT.get(" not in rules and 'config.get("fit"' not in rules
     for script in (ROOT / "workflow/scripts").glob("fit_*.py"):
-        assert ".get(\"pop_size\"" not in script.read_text() and "demo_batches" not in script.read_text(), script
+        assert '.get("pop_size"' not in script.read_text() and "demo_batches" not in script.read_text(), script

@@ -1,4 +1,5 @@
 """HH model: channel forms vs the .mod files, API contract, filters, dataset, reproducibility."""
+
 from __future__ import annotations
 
 import math
@@ -8,7 +9,7 @@ import pytest
 import torch
 
 from neurogen import NeurogenError
-from neurogen.hh import PROTOCOL, Model, Protocol, load_space, simulate, simulate_cclamp, steady_state_iv
+from neurogen.hh import Model, Protocol, load_space, simulate_cclamp, steady_state_iv
 from neurogen.hh.channels import GATE_NAMES
 from neurogen.hh.sampling import assign_types, classify_iv, sample_params, shard_rng, voltage_ok
 
@@ -32,8 +33,7 @@ def _rates(model, space, p=None):
     Vt = torch.as_tensor(V[None])
     st = model.steady_gates(P, Vt)
     infs, taus = model.rates(P, Vt, st)
-    return ({g: i[0].numpy() for g, i in zip(GATE_NAMES, infs)},
-            {g: t[0].numpy() for g, t in zip(GATE_NAMES, taus)})
+    return ({g: i[0].numpy() for g, i in zip(GATE_NAMES, infs)}, {g: t[0].numpy() for g, t in zip(GATE_NAMES, taus)})
 
 
 # hand-written from the published .mod files (raw constants, shifts and factors as written there)
@@ -47,28 +47,47 @@ def _mod_forms(v):
     out["EGL2_m_tau"] = (16.78 / (1 + e((v + 122.568) / 13.7976)) + 8.0969) * 0.5
     out["IRK13_m_inf"] = 1 / (1 + e((v + 52 + 30) / 13))
     out["IRK13_m_tau"] = 17.0752 / (e(-(v + 17.8258) / 20.3154) + e((v + 43.4414) / 11.1691)) + 3.8329
-    out["UNC103_m_tau"] = ((87.4088 / (1 + e((v + 28.3339) / 13.0998))) + 0.2562) * \
-        ((87.4088 / (1 + e(-(v + 28.3339) / 13.0998))) + 0.2562)
+    out["UNC103_m_tau"] = ((87.4088 / (1 + e((v + 28.3339) / 13.0998))) + 0.2562) * (
+        (87.4088 / (1 + e(-(v + 28.3339) / 13.0998))) + 0.2562
+    )
     out["KQT1_s_inf"] = 0.41 / (1 + e((v + 86.84) / 15.05)) + 0.59 / (1 + e((v - 70.13) / 13.37))
     out["KQT1_s_tau"] = 1077 + 185845 / (1 + ((v - 39.44) / 7.34) ** 2)
-    out["EXP2_h_tau"] = ((1.279 / (1 + e((v + 89.0175) / 49.3492))) + 0.8739) * \
-        ((1.279 / (1 + e(-(v + 89.0175) / 49.3492))) + 0.8739)
+    out["EXP2_h_tau"] = ((1.279 / (1 + e((v + 89.0175) / 49.3492))) + 0.8739) * (
+        (1.279 / (1 + e(-(v + 89.0175) / 49.3492))) + 0.8739
+    )
     out["EGL19_m_inf"] = 1 / (1 + e(-(v - 5.6 + 10) / 7.5))
-    out["EGL19_h_inf"] = ((1.4314 / (1 + e(-(v - 24.8573 + 10) / 11.9541)) + 0.1427)
-                          * (5.9589 / (1 + e((v + 10.5428 + 10) / 8.0552)) + 0.6038))
-    out["EGL19_m_tau"] = 2.3359 + 2.9324 * e(-(v - 5.2357 + 10) ** 2 / 36) + 1.8739 * e(-(v - 1.393 + 10) ** 2 / 900)
-    out["EGL19_h_tau"] = 0.4 * ((0.55 * 81.1179) / (1 + e((v + 22.9723 + 10) / 5)) + 43.0937
-                                + (0.9 * 40.4885) / (1 + e((v - 28.7251 + 10) / 3.7125)))
+    out["EGL19_h_inf"] = (1.4314 / (1 + e(-(v - 24.8573 + 10) / 11.9541)) + 0.1427) * (
+        5.9589 / (1 + e((v + 10.5428 + 10) / 8.0552)) + 0.6038
+    )
+    out["EGL19_m_tau"] = (
+        2.3359 + 2.9324 * e(-((v - 5.2357 + 10) ** 2) / 36) + 1.8739 * e(-((v - 1.393 + 10) ** 2) / 900)
+    )
+    out["EGL19_h_tau"] = 0.4 * (
+        (0.55 * 81.1179) / (1 + e((v + 22.9723 + 10) / 5))
+        + 43.0937
+        + (0.9 * 40.4885) / (1 + e((v - 28.7251 + 10) / 3.7125))
+    )
     out["UNC2_m_inf"] = 1 / (1 + e(-(v + 12.17 + 25) / 3.97))
     out["UNC2_m_tau"] = (1.4969 / (e(-(v + 8.1761 + 30) / 9.0753) + e((v + 8.1761 + 30) / 15.3456)) + 0.1029) * 3
-    out["UNC2_h_tau"] = (83.8037 / (1 + e((v - 52.8997 + 30) / 3.4557))
-                         + 72.0995 / (1 + e(-(v - 23.9009 + 30) / 3.5903))) * 1.7
+    out["UNC2_h_tau"] = (
+        83.8037 / (1 + e((v - 52.8997 + 30) / 3.4557)) + 72.0995 / (1 + e(-(v - 23.9009 + 30) / 3.5903))
+    ) * 1.7
     out["CCA1_m_inf"] = 1 / (1 + e(-(v + 42.65 + 15) / (1.7 * 1.4)))
     out["CCA1_h_inf"] = 1 / (1 + e((v + 58 + 15) / (7 * 1.15)))
     out["CCA1_m_tau"] = ((40 / (1 + e(-(v + 62.5393 + 30) / (-12.4758 * 1.7)))) + 0.6947) * 0.5
     out["CCA1_h_tau"] = ((280 / (1 + e((v + 60.7312 + 15) / (8.5224 * 1.1)))) + 19.7456) * 0.08
     # slo1iso at cai = 0.05 uM
-    wom, wop, wyx, wxy, kxy, nxy, kyx, nyx, ca = 3.15296, 0.156217, 0.012643, -0.027527, 55.7262, 1.2992, 34.3388, 1e-4, 0.05
+    wom, wop, wyx, wxy, kxy, nxy, kyx, nyx, ca = (
+        3.15296,
+        0.156217,
+        0.012643,
+        -0.027527,
+        55.7262,
+        1.2992,
+        34.3388,
+        1e-4,
+        0.05,
+    )
     s0 = 1 / (wyx - wxy)
     v0 = s0 * (np.log(wom / wop) + np.log(1 + (kxy / ca) ** nxy) - np.log(1 + (ca / kyx) ** nyx))
     out["SLO1_m_inf"] = 1 / (1 + e(-(v - v0) / s0))
@@ -79,14 +98,32 @@ def _mod_forms(v):
 def test_channel_forms_match_mod_files(model, space):
     inf, tau = _rates(model, space)
     ref = _mod_forms(V)
-    pairs = {"SHL1_m_inf": inf["SHL1_m"], "SHL1_h_inf": inf["SHL1_hf"], "SHL1_m_tau": tau["SHL1_m"],
-             "SHL1_hf_tau": tau["SHL1_hf"], "EGL2_m_tau": tau["EGL2_m"], "IRK13_m_inf": inf["IRK13_m"],
-             "IRK13_m_tau": tau["IRK13_m"], "UNC103_m_tau": tau["UNC103_m"], "KQT1_s_inf": inf["KQT1_s"],
-             "KQT1_s_tau": tau["KQT1_s"], "EXP2_h_tau": tau["EXP2_h"], "EGL19_m_inf": inf["EGL19_m"],
-             "EGL19_h_inf": inf["EGL19_h"], "EGL19_m_tau": tau["EGL19_m"], "EGL19_h_tau": tau["EGL19_h"],
-             "UNC2_m_inf": inf["UNC2_m"], "UNC2_m_tau": tau["UNC2_m"], "UNC2_h_tau": tau["UNC2_h"],
-             "CCA1_m_inf": inf["CCA1_m"], "CCA1_h_inf": inf["CCA1_h"], "CCA1_m_tau": tau["CCA1_m"],
-             "CCA1_h_tau": tau["CCA1_h"], "SLO1_m_inf": inf["SLO1_m"], "SLO1_m_tau": tau["SLO1_m"]}
+    pairs = {
+        "SHL1_m_inf": inf["SHL1_m"],
+        "SHL1_h_inf": inf["SHL1_hf"],
+        "SHL1_m_tau": tau["SHL1_m"],
+        "SHL1_hf_tau": tau["SHL1_hf"],
+        "EGL2_m_tau": tau["EGL2_m"],
+        "IRK13_m_inf": inf["IRK13_m"],
+        "IRK13_m_tau": tau["IRK13_m"],
+        "UNC103_m_tau": tau["UNC103_m"],
+        "KQT1_s_inf": inf["KQT1_s"],
+        "KQT1_s_tau": tau["KQT1_s"],
+        "EXP2_h_tau": tau["EXP2_h"],
+        "EGL19_m_inf": inf["EGL19_m"],
+        "EGL19_h_inf": inf["EGL19_h"],
+        "EGL19_m_tau": tau["EGL19_m"],
+        "EGL19_h_tau": tau["EGL19_h"],
+        "UNC2_m_inf": inf["UNC2_m"],
+        "UNC2_m_tau": tau["UNC2_m"],
+        "UNC2_h_tau": tau["UNC2_h"],
+        "CCA1_m_inf": inf["CCA1_m"],
+        "CCA1_h_inf": inf["CCA1_h"],
+        "CCA1_m_tau": tau["CCA1_m"],
+        "CCA1_h_tau": tau["CCA1_h"],
+        "SLO1_m_inf": inf["SLO1_m"],
+        "SLO1_m_tau": tau["SLO1_m"],
+    }
     for k, ours in pairs.items():
         np.testing.assert_allclose(ours, ref[k], rtol=1e-6, atol=1e-12, err_msg=k)
 
@@ -145,7 +182,7 @@ def test_simulate_errors(space):
         simulate_cclamp(p, [0.0], dt_ms=0.3)
     with pytest.raises(NeurogenError, match="window"):
         simulate_cclamp(p, [0.0], protocol=Protocol(window_s=(4.0, 20.0)))
-    with pytest.raises(NeurogenError, match=r"C = -1 \(must be > 0"):   # caught before simulating
+    with pytest.raises(NeurogenError, match=r"C = -1 \(must be > 0"):  # caught before simulating
         simulate_cclamp(space.with_values(C=-1.0)[None], [0.0], dt_ms=10.0)
     blow = space.with_values(LEAK_g=1e308)  # overflowing conductance: V becomes non-finite
     with pytest.raises(NeurogenError, match="blew up"):
@@ -185,7 +222,7 @@ def test_iv_filter_rejects_each_violation():
         assert classify_iv(iv, v, lo, hi)[0, t]
         for k in range(len(v) - 1):  # break one interval's slope: no longer of type t
             bad = iv.copy()
-            bad[0, k + 1:] += (hi[t, k] - lo[t, k] + 1.0) * 10
+            bad[0, k + 1 :] += (hi[t, k] - lo[t, k] + 1.0) * 10
             assert not classify_iv(bad, v, lo, hi)[0, t]
     assert not classify_iv(np.full((1, len(v)), np.nan), v, lo, hi).any()
 
@@ -214,10 +251,18 @@ def _tiny_shard(space, shard, seed=3):
     from neurogen.hh.generate import generate_shard
     from neurogen.hh.ivbounds import load_bounds
 
-    return generate_shard(space, n_per_type=2, max_candidates=60000, seed=seed, shard=shard,
-                          bounds=load_bounds(), dt_ms=5.0, protocol=SHORT.__class__(
-                              t_total_s=2.0, step_s=(0.8, 1.6), window_s=(0.6, 1.8), n_points=60),
-                          oversample=1.5, batch_size=50)
+    return generate_shard(
+        space,
+        n_per_type=2,
+        max_candidates=60000,
+        seed=seed,
+        shard=shard,
+        bounds=load_bounds(),
+        dt_ms=5.0,
+        protocol=SHORT.__class__(t_total_s=2.0, step_s=(0.8, 1.6), window_s=(0.6, 1.8), n_points=60),
+        oversample=1.5,
+        batch_size=50,
+    )
 
 
 def test_generation_reproducible_and_dataset_schema(tmp_path):
@@ -235,8 +280,17 @@ def test_generation_reproducible_and_dataset_schema(tmp_path):
         paths.append(tmp_path / f"{i}.npz")
         write_npz(paths[-1], **d)
     proto = Protocol(t_total_s=2.0, step_s=(0.8, 1.6), window_s=(0.6, 1.8), n_points=60)
-    acc = merge_shards(paths, space, train_path=tmp_path / "train.h5", test_path=tmp_path / "test.h5",
-                       acceptance_path=tmp_path / "acc.csv", n_test=3, noise_mV=1.0, seed=3, protocol=proto)
+    acc = merge_shards(
+        paths,
+        space,
+        train_path=tmp_path / "train.h5",
+        test_path=tmp_path / "test.h5",
+        acceptance_path=tmp_path / "acc.csv",
+        n_test=3,
+        noise_mV=1.0,
+        seed=3,
+        protocol=proto,
+    )
     assert set(acc["step"]) >= {"1_sampled", "2_iv_match", "3_accepted", "train", "test"}
     with open_dataset(tmp_path / "test.h5") as ds:
         assert ds.n == 3 and ds.model == "small" and ds.seed == 3

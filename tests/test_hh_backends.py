@@ -1,4 +1,5 @@
 """torch vs Brian 2 backends (with and without the calcium pool)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,6 @@ import torch
 
 from neurogen.hh import load_space, simulate_cclamp, steady_state_iv
 from neurogen.hh.sampling import assign_types, classify_iv, sample_params, shard_rng
-
 
 torch.set_num_threads(1)
 
@@ -57,9 +57,16 @@ def test_brian2_agrees_with_torch_calcium_pool():
     p[1, space.index["Ca_pool"]] = 0.0
     init = vb6.initial_gates(p)
     rec = np.arange(0, 400.0 + 1e-9, 5.0)
-    kw = dict(t_total_ms=400.0, step_ms=(100.0, 300.0), record_ms=rec, dt_ms=0.25, init=init, V_init_mV=-65.0,
-              v_update="implicit")
+    kw = dict(
+        t_total_ms=400.0,
+        step_ms=(100.0, 300.0),
+        record_ms=rec,
+        dt_ms=0.25,
+        init=init,
+        V_init_mV=-65.0,
+        v_update="implicit",
+    )
     a = simulate(p, [-30.0, 30.0], dtype=torch.float64, **kw).numpy()
     b = simulate_cclamp_brian2(p, [-30.0, 30.0], **kw)
     assert np.abs(a - b).max() < 1e-6
-    assert np.abs(a[0, 1] - a[1, 1]).max() > 1.0     # the pool matters
+    assert np.abs(a[0, 1] - a[1, 1]).max() > 1.0  # the pool matters

@@ -1,5 +1,6 @@
 """Calcium pool (cadiff) with a Nernst E_Ca, the generalised voltage clamp, published-neuron
 presets and the NEURON reference loader / command (VB6, RIM, AIY)."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import shared_file
 
 from neurogen import NeurogenError
 from neurogen.hh import Model, load_neuron, load_space, simulate, steady_state_iv, voltage_clamp
 from neurogen.hh.channels import CALCIUM_NAMES, GATE_NAMES
 from neurogen.hh.model import _CalciumPool, _steady_calcium
-
-from conftest import shared_file
 
 torch.set_num_threads(1)
 R, F = 8.314462618, 96485.33212
@@ -47,7 +47,7 @@ def test_pool_update_and_nernst_hand_values(model, space):
     # an inward calcium current of 40 pA (row 0) and none (row 1, stays at the floor)
     pool.I_Ca = torch.tensor([[-40.0], [0.0]], dtype=torch.float64)
     nxt = dict(zip(CALCIUM_NAMES, pool.inputs()))
-    ica = -40.0 * 1e-9 / (524.64 * 1e-8)                                  # mA/cm2
+    ica = -40.0 * 1e-9 / (524.64 * 1e-8)  # mA/cm2
     ca = 1e-4 + 1e4 * 0.025 * (-ica / (2 * 96485.0 * 0.1) - 1e-4 * 1.0 * 1e-4)
     assert ca > 1e-4
     assert float(nxt["Ca_i_uM"][0, 0]) == pytest.approx(1e3 * ca, rel=1e-12)
@@ -67,9 +67,11 @@ def test_pool_step_matches_literal_evaluation(model, space):
     g = torch.Generator().manual_seed(3)
     V = -80 + 120 * torch.rand(3, generator=g, dtype=torch.float64)
     st = [torch.rand(3, generator=g, dtype=torch.float64) for _ in GATE_NAMES]
-    calcium = {"Ca_i_uM": torch.tensor([0.1, 0.3, 0.9], dtype=torch.float64),
-               "ECa_nano": torch.tensor([119.0, 110.0, 100.0], dtype=torch.float64),
-               "ECa": torch.tensor([118.0, 109.0, 99.0], dtype=torch.float64)}
+    calcium = {
+        "Ca_i_uM": torch.tensor([0.1, 0.3, 0.9], dtype=torch.float64),
+        "ECa_nano": torch.tensor([119.0, 110.0, 100.0], dtype=torch.float64),
+        "ECa": torch.tensor([118.0, 109.0, 99.0], dtype=torch.float64),
+    }
     st = st + [calcium[n] for n in CALCIUM_NAMES]
     a = model.advance(ns, plan, V, st, 0.1)
     b = model.advance_eval(ns, plan, V, st, 0.1)
@@ -86,7 +88,7 @@ def test_constant_path_has_no_pool(model, space):
     plan = model.plan(P)
     assert not plan.pool
     assert f"st[{len(GATE_NAMES)}]" not in plan.step_fn.source
-    assert not set(plan.step_fn.inputs) & set(CALCIUM_NAMES)     # folded into hoisted constants
+    assert not set(plan.step_fn.inputs) & set(CALCIUM_NAMES)  # folded into hoisted constants
 
 
 def test_mixed_batch_equals_separate_runs(space):
@@ -95,14 +97,22 @@ def test_mixed_batch_equals_separate_runs(space):
     p_pool = vb6.params(space)
     p_const = p_pool.copy()
     p_const[space.index["Ca_pool"]] = 0.0
-    kw = dict(t_total_ms=300.0, step_ms=(50.0, 250.0), record_ms=np.arange(0, 301, 10.0), dt_ms=0.25,
-              init="rest", V_init_mV=-65.0, v_update="implicit", dtype=torch.float64)
+    kw = dict(
+        t_total_ms=300.0,
+        step_ms=(50.0, 250.0),
+        record_ms=np.arange(0, 301, 10.0),
+        dt_ms=0.25,
+        init="rest",
+        V_init_mV=-65.0,
+        v_update="implicit",
+        dtype=torch.float64,
+    )
     both, cai = simulate(np.stack([p_pool, p_const]), [0.0, 30.0], return_cai=True, **kw)
     alone_pool = simulate(p_pool[None], [0.0, 30.0], **kw)
     alone_const = simulate(p_const[None], [0.0, 30.0], **kw)
     torch.testing.assert_close(both[0], alone_pool[0], rtol=0, atol=1e-9)
     torch.testing.assert_close(both[1], alone_const[0], rtol=0, atol=1e-9)
-    assert (both[0] - both[1]).abs().max() > 1.0          # the pool matters at +30 pA
+    assert (both[0] - both[1]).abs().max() > 1.0  # the pool matters at +30 pA
     assert float(cai[0, 1].max()) > 1e-4 and float(cai[1].max()) == pytest.approx(5e-5)
 
 
@@ -130,9 +140,20 @@ def test_voltage_clamp_traces_peak_and_clamp_off(space):
     p = load_neuron("RIM").params(space)[None]
     dt = 0.1
     rec = np.round(np.arange(0, 400.0 + 1e-9, dt), 10)
-    r = voltage_clamp(p, [-40.0, 20.0], t_on_ms=100.0, t_step_ms=200.0, t_stop_ms=400.0, clamp_off_ms=350.0,
-                      dt_ms=dt, record_ms=rec, ss_ms=(250.0, 300.0), peak_ms=(100.0, 150.0), n_peak_min=1,
-                      dtype=torch.float64)
+    r = voltage_clamp(
+        p,
+        [-40.0, 20.0],
+        t_on_ms=100.0,
+        t_step_ms=200.0,
+        t_stop_ms=400.0,
+        clamp_off_ms=350.0,
+        dt_ms=dt,
+        record_ms=rec,
+        ss_ms=(250.0, 300.0),
+        peak_ms=(100.0, 150.0),
+        n_peak_min=1,
+        dtype=torch.float64,
+    )
     I, V = r["I"][0].numpy(), r["V"][0].numpy()
     w = (rec >= 250.0) & (rec < 300.0)
     np.testing.assert_allclose(r["I_ss"][0].numpy(), I[:, w].mean(1), rtol=1e-12)
@@ -142,7 +163,7 @@ def test_voltage_clamp_traces_peak_and_clamp_off(space):
     np.testing.assert_allclose(V[:, on], np.array([[-40.0], [20.0]]).repeat(on.sum(), 1))
     assert np.all(V[:, (rec > 300.5) & (rec < 350.0)] == -60.0)
     free = rec > 351.0
-    assert np.abs(np.diff(V[:, free], axis=1)).max() > 1e-3     # V moves once the clamp is off
+    assert np.abs(np.diff(V[:, free], axis=1)).max() > 1e-3  # V moves once the clamp is off
     with pytest.raises(NeurogenError, match="ss_ms"):
         voltage_clamp(p, [0.0], t_on_ms=10.0, t_step_ms=10.0, ss_ms=(15.0, 30.0), dt_ms=0.5)
 
@@ -157,7 +178,9 @@ def test_load_neuron_presets(space):
     assert vb6.params(space)[ix["Ca_pool"]] == 1.0
     assert vb6.params(space, n=4).shape == (4, len(space.names))
     st = vb6.initial_gates(vb6.params(space))
-    assert st.shape == (1, len(GATE_NAMES)) and st[0, GATE_NAMES.index("SLO1_UNC2_m")] == pytest.approx(2.2356103300242364e-05)
+    assert st.shape == (1, len(GATE_NAMES)) and st[0, GATE_NAMES.index("SLO1_UNC2_m")] == pytest.approx(
+        2.2356103300242364e-05
+    )
 
 
 def test_load_reference_errors(tmp_path):
@@ -187,8 +210,9 @@ def test_presets_match_reference(neuron, space):
     ref = load_reference(shared_file("data", "hh", "neuron_reference", f"{neuron}_params.json"))
     pre = load_neuron(neuron)
     np.testing.assert_allclose(pre.params(space), ref.params(space), rtol=1e-12, atol=0)
-    np.testing.assert_allclose(pre.initial_gates(pre.params(space)), ref.initial_gates(ref.params(space)),
-                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        pre.initial_gates(pre.params(space)), ref.initial_gates(ref.params(space)), rtol=0, atol=1e-15
+    )
     assert pre.iclamp == ref.iclamp
     for k, v in pre.vclamp.items():
         assert ref.vclamp[k] == (tuple(v) if isinstance(v, list) and k.endswith("_ms") else v), k
@@ -228,8 +252,16 @@ def test_reference_command_fails_on_a_missed_tolerance(tmp_path, capsys):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_pool_on_cuda_equals_cpu(space):
     p = load_neuron("VB6").params(space, n=2)
-    kw = dict(t_total_ms=200.0, step_ms=(50.0, 150.0), record_ms=np.arange(0, 201, 5.0), dt_ms=0.25,
-              init="rest", V_init_mV=-65.0, v_update="implicit", dtype=torch.float64)
+    kw = dict(
+        t_total_ms=200.0,
+        step_ms=(50.0, 150.0),
+        record_ms=np.arange(0, 201, 5.0),
+        dt_ms=0.25,
+        init="rest",
+        V_init_mV=-65.0,
+        v_update="implicit",
+        dtype=torch.float64,
+    )
     a = simulate(p, [0.0, 30.0], **kw)
     b = simulate(p, [0.0, 30.0], device="cuda", **kw).cpu()
     torch.testing.assert_close(a, b, rtol=0, atol=1e-8)
@@ -241,8 +273,17 @@ def test_gradients_keep_the_constant_path(model, space):
     x = torch.as_tensor(space.default[None]).clone().requires_grad_(True)
     assert not model.plan(model.params(x, 0)).pool
     p = torch.as_tensor(load_neuron("VB6").params(space)[None]).clone().requires_grad_(True)
-    V = simulate(p, [20.0], t_total_ms=40.0, step_ms=(10.0, 30.0), record_ms=[0.0, 20.0, 40.0], dt_ms=0.5,
-                 init="rest", V_init_mV=-65.0, v_update="implicit")
+    V = simulate(
+        p,
+        [20.0],
+        t_total_ms=40.0,
+        step_ms=(10.0, 30.0),
+        record_ms=[0.0, 20.0, 40.0],
+        dt_ms=0.5,
+        init="rest",
+        V_init_mV=-65.0,
+        v_update="implicit",
+    )
     V[0, 0, 1].backward()
     g = p.grad[0, space.index["EGL19_g"]]
     assert torch.isfinite(p.grad).all() and float(g) != 0.0

@@ -1,6 +1,7 @@
 """Per-rule environments and resource tags: every rule names an envs/*.yaml that lists what its
 script imports (with the library code it uses), declares log, benchmark, mem_mb and runtime,
 and every GPU-tagged rule is routed to the GPU partition by the SLURM profile."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT, copy_workflow
 from importscan import Scanner, conda_name, env_packages
 
@@ -18,8 +18,12 @@ from importscan import Scanner, conda_name, env_packages
 def rules(tmp_path_factory):
     """The workflow's rules (loaded from a copy, on config/test.yaml)."""
     wf = copy_workflow(tmp_path_factory.mktemp("rules") / "wf")
-    p = subprocess.run([sys.executable, str(ROOT / "tests" / "ruleinfo.py"), str(wf),
-                        "config/test.yaml"], capture_output=True, text=True, timeout=300)
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "ruleinfo.py"), str(wf), "config/test.yaml"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert p.returncode == 0, p.stderr[-4000:]
     out = json.loads(p.stdout)
     for r in out:  # paths relative to the copy, so messages name the project's files
@@ -76,8 +80,10 @@ def test_each_env_lists_what_its_scripts_import(rules):
         have = env_packages(yaml.safe_load((ROOT / r["conda"]).read_text()))
         for imp, where in sorted(needs.items()):
             if conda_name(imp) not in have and imp.lower() not in have:
-                missing.append(f"{r['conda']} (rule {r['name']}): lacks {conda_name(imp)!r}, "
-                               f"imported by {', '.join(sorted(where))}")
+                missing.append(
+                    f"{r['conda']} (rule {r['name']}): lacks {conda_name(imp)!r}, "
+                    f"imported by {', '.join(sorted(where))}"
+                )
     assert not missing, "\n".join(sorted(set(missing)))
 
 
@@ -88,18 +94,21 @@ def test_scanner_sees_lazy_and_transitive_imports(tmp_path):
     (pkg / "__init__.py").write_text("import numpy\n")
     (pkg / "sub" / "__init__.py").write_text("from .mod import f\n")
     (pkg / "sub" / "mod.py").write_text(
-        "import pandas\n\ndef f():\n    return _g()\n\ndef _g():\n    import torch\n\n"
-        "def h():\n    import matplotlib\n")
+        "import pandas\n\ndef f():\n    return _g()\n\ndef _g():\n    import torch\n\ndef h():\n    import matplotlib\n"
+    )
     script = tmp_path / "s.py"
     script.write_text("import json\nfrom neurogen.sub.mod import f\n\ndef main():\n    import yaml\n")
     needs = Scanner(tmp_path).script_needs(script)
-    assert set(needs) == {"numpy", "pandas", "torch", "yaml"}      # not matplotlib (h unused)
+    assert set(needs) == {"numpy", "pandas", "torch", "yaml"}  # not matplotlib (h unused)
     assert conda_name("yaml") == "pyyaml" and conda_name("torch") == "pytorch"
 
 
 def test_library_imports_no_snakemake():
-    bad = [str(p.relative_to(ROOT)) for p in (ROOT / "workflow" / "neurogen").rglob("*.py")
-           if "snakemake" in Scanner(ROOT / "workflow").script_needs(p)]
+    bad = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "workflow" / "neurogen").rglob("*.py")
+        if "snakemake" in Scanner(ROOT / "workflow").script_needs(p)
+    ]
     assert not bad, f"library modules import snakemake: {bad}"
 
 
@@ -111,11 +120,15 @@ def test_gpu_rules_are_routed_to_the_gpu_partition(rules):
     default_part = (slurm.get("default-resources") or {}).get("slurm_partition")
     gpu_rules = sorted(r["name"] for r in rules if "gpu" in r["resources"])
     assert "device_check" in gpu_rules
-    bad = [n for n in gpu_rules
-           if not (setres.get(n) or {}).get("slurm_partition")
-           or setres[n]["slurm_partition"] == default_part]
-    assert not bad, ("GPU-tagged rules without a GPU partition in config/profiles/slurm/config.yaml "
-                     f"(add them under set-resources with slurm_partition): {bad}")
+    bad = [
+        n
+        for n in gpu_rules
+        if not (setres.get(n) or {}).get("slurm_partition") or setres[n]["slurm_partition"] == default_part
+    ]
+    assert not bad, (
+        "GPU-tagged rules without a GPU partition in config/profiles/slurm/config.yaml "
+        f"(add them under set-resources with slurm_partition): {bad}"
+    )
     grouped = [g.split("=")[0] for g in slurm.get("groups", [])]
     unknown = sorted((set(setres) | set(grouped)) - {r["name"] for r in rules})
     assert not unknown, f"the SLURM profile names rules that do not exist: {unknown}"
@@ -130,11 +143,25 @@ def _gpu_job_intervals(tmp_path, *extra):
     (tmp_path / "Snakefile").write_text(
         "rule all:\n    input: expand('{n}.txt', n=['a', 'b'])\n\n"
         "rule gpu_job:\n    output: '{n}.txt'\n    resources: gpu=1\n"
-        "    shell: 'python3 -c \"import time; print(time.time())\" > {output}; sleep 1; "
-        "python3 -c \"import time; print(time.time())\" >> {output}'\n")
-    p = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--profile",
-                        str(ROOT / "config/profiles/workstation"), *extra], cwd=tmp_path,
-                       capture_output=True, text=True, timeout=120)
+        '    shell: \'python3 -c "import time; print(time.time())" > {output}; sleep 1; '
+        'python3 -c "import time; print(time.time())" >> {output}\'\n'
+    )
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "2",
+            "--profile",
+            str(ROOT / "config/profiles/workstation"),
+            *extra,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr[-3000:]
     return sorted(tuple(map(float, (tmp_path / f"{n}.txt").read_text().split())) for n in "ab")
 

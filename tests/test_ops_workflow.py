@@ -10,6 +10,7 @@
 * report: `snakemake --report` builds a self-contained HTML report holding every figure and
   every result table, each with a caption.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,15 +20,19 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, copy_workflow, snakemake
-from opsutil import (finished_jobids, job_stats, result_tables, started_jobs, table_differences,
-                     target_files, TIMING_COLUMN)
+from opsutil import (
+    finished_jobids,
+    job_stats,
+    result_tables,
+    started_jobs,
+    table_differences,
+    target_files,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -61,13 +66,22 @@ def interrupted(reference, tmp_path_factory):
     wf = copy_workflow(tmp_path_factory.mktemp("interrupted") / "wf")
     log1 = wf / "killed.log"
     with open(log1, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", *WORKSTATION, *CFG],
-                                cwd=wf, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", "2", *WORKSTATION, *CFG],
+            cwd=wf,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        text = lambda: log1.read_text()
+
+        def text():
+            return log1.read_text()
+
         # kill while jobs run: after a third of them finished and a new job started since
-        _wait_for(lambda: len(finished_jobids(text())) >= max(2, n_total // 3), proc, 600,
-                  "a third of the jobs finished")
+        _wait_for(
+            lambda: len(finished_jobids(text())) >= max(2, n_total // 3), proc, 600, "a third of the jobs finished"
+        )
         n_seen = len(started_jobs(text()))
         _wait_for(lambda: len(started_jobs(text())) > n_seen, proc, 600, "the next job started")
         time.sleep(0.3)
@@ -86,11 +100,20 @@ def interrupted(reference, tmp_path_factory):
     locked = snakemake(wf, *WORKSTATION, *CFG, check=False)
     snakemake(wf, "--unlock", *CFG)
     plan = job_stats(snakemake(wf, "-n", *WORKSTATION, *CFG).stdout)
-    p = snakemake(wf, *WORKSTATION, *CFG)   # the restart
-    return {"wf": wf, "n_total": n_total, "done": done, "jobs": jobs, "running": running,
-            "done_outputs": done_outputs, "before": before, "plan": plan, "restart_log": p.stderr,
-            "killed_rc": proc.returncode,
-            "locked": locked}
+    p = snakemake(wf, *WORKSTATION, *CFG)  # the restart
+    return {
+        "wf": wf,
+        "n_total": n_total,
+        "done": done,
+        "jobs": jobs,
+        "running": running,
+        "done_outputs": done_outputs,
+        "before": before,
+        "plan": plan,
+        "restart_log": p.stderr,
+        "killed_rc": proc.returncode,
+        "locked": locked,
+    }
 
 
 def test_interrupted_run_resumes_without_redoing_completed_jobs(interrupted):
@@ -136,8 +159,11 @@ def test_table_comparison_detects_a_changed_value(reference, tmp_path):
     import shutil
 
     other = tmp_path / "other"
-    shutil.copytree(reference / "results", other / "results",
-                    ignore=shutil.ignore_patterns("logs", "benchmarks", "*.png", "*.npz", "*.html"))
+    shutil.copytree(
+        reference / "results",
+        other / "results",
+        ignore=shutil.ignore_patterns("logs", "benchmarks", "*.png", "*.npz", "*.html"),
+    )
     p = other / "results/classify/etype/sweep.csv"
     df = pd.read_csv(p)
     df["fit_time_s"] = df["fit_time_s"] * 2
@@ -157,34 +183,60 @@ def test_table_comparison_detects_a_changed_value(reference, tmp_path):
 REBUILD_CASES = {
     "data": [("split: {test_size: 0.25}", {"prepare_data": 1}, {"raw_table", "device_check"})],
     "classify": [
-        ("classify:\n  grids:\n    random_forest: {n_estimators: [10, 30], max_depth: [5]}\n",
-         {"classify_shard": 2, "classify_merge": 1, "classify_select": 1, "classify_plots": 1},
-         {"raw_table", "prepare_data", "classify_folds", "device_check"}),
-        ("classify:\n  selection: {max_gap: 0.05, max_std: 0.05, top_n: 2}\n",
-         {"classify_select": 1, "classify_plots": 1},
-         {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_merge",
-          "device_check"}),
+        (
+            "classify:\n  grids:\n    random_forest: {n_estimators: [10, 30], max_depth: [5]}\n",
+            {"classify_shard": 2, "classify_merge": 1, "classify_select": 1, "classify_plots": 1},
+            {"raw_table", "prepare_data", "classify_folds", "device_check"},
+        ),
+        (
+            "classify:\n  selection: {max_gap: 0.05, max_std: 0.05, top_n: 2}\n",
+            {"classify_select": 1, "classify_plots": 1},
+            {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_merge", "device_check"},
+        ),
     ],
     "augment": [
-        ("augment:\n  generator_params:\n    gan: {epochs: 4}\n",
-         {"augment_fit": 1, "augment_eval": 1, "augment_merge": 1, "augment_plots": 1},
-         {"raw_table", "prepare_data", "classify_folds", "classify_shard", "classify_select",
-          "augment_noaug", "device_check"}),
+        (
+            "augment:\n  generator_params:\n    gan: {epochs: 4}\n",
+            {"augment_fit": 1, "augment_eval": 1, "augment_merge": 1, "augment_plots": 1},
+            {
+                "raw_table",
+                "prepare_data",
+                "classify_folds",
+                "classify_shard",
+                "classify_select",
+                "augment_noaug",
+                "device_check",
+            },
+        ),
     ],
     "report": [("report: {max_rows: 5}\n", {"report_table": None}, {"device_check"})],
     "epgan": [
-        ("epgan:\n  input_ablation: {traces_kept: [0.25], iv_removed: [0.25]}\n",
-         {"epgan_ablation_input": 1},
-         {"epgan_train", "epgan_infer", "epgan_baselines", "epgan_evaluate", "device_check"}),
-        ("epgan:\n  selection_epochs: 1\n",
-         {"epgan_infer": 1, "epgan_evaluate": 1},
-         {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "device_check"}),
+        (
+            "epgan:\n  input_ablation: {traces_kept: [0.25], iv_removed: [0.25]}\n",
+            {"epgan_ablation_input": 1},
+            {"epgan_train", "epgan_infer", "epgan_baselines", "epgan_evaluate", "device_check"},
+        ),
+        (
+            "epgan:\n  selection_epochs: 1\n",
+            {"epgan_infer": 1, "epgan_evaluate": 1},
+            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "device_check"},
+        ),
     ],
-    "hh": [("hh:\n  noise_mV: 2.0\n", {"hh_merge": 1, "hh_figures": 1},
-            {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"})],
+    "hh": [
+        (
+            "hh:\n  noise_mV: 2.0\n",
+            {"hh_merge": 1, "hh_figures": 1},
+            {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"},
+        )
+    ],
     # NPE's K: only the NPE per-neuron job and what follows (not its training, not the optimisers)
-    "fit": [("fit:\n  npe: {k: 5}\n", {"fit_neuron": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
-             {"fit_npe_train", "fit_targets", "fit_refine", "device_check"})],
+    "fit": [
+        (
+            "fit:\n  npe: {k: 5}\n",
+            {"fit_neuron": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
+            {"fit_npe_train", "fit_targets", "fit_refine", "device_check"},
+        )
+    ],
 }
 
 
@@ -216,15 +268,15 @@ def _descendants(graph, rules):
 def test_every_listed_stage_has_a_rebuild_case():
     stages = yaml.safe_load((ROOT / "config/test.yaml").read_text())["stages"]
     missing = [s for s in stages if s not in REBUILD_CASES]
-    assert not missing, (f"add a partial-rebuild case for stage(s) {missing} to REBUILD_CASES in "
-                         "tests/test_ops_workflow.py (one config change of the stage and the jobs "
-                         "it must rerun)")
+    assert not missing, (
+        f"add a partial-rebuild case for stage(s) {missing} to REBUILD_CASES in "
+        "tests/test_ops_workflow.py (one config change of the stage and the jobs "
+        "it must rerun)"
+    )
 
 
-@pytest.mark.parametrize("stage,case", [(s, i) for s, cs in REBUILD_CASES.items()
-                                        for i in range(len(cs))])
-def test_changing_one_value_reruns_only_its_downstream_jobs(reference, rulegraph, tmp_path, stage,
-                                                            case):
+@pytest.mark.parametrize("stage,case", [(s, i) for s, cs in REBUILD_CASES.items() for i in range(len(cs))])
+def test_changing_one_value_reruns_only_its_downstream_jobs(reference, rulegraph, tmp_path, stage, case):
     change, expect, never = REBUILD_CASES[stage][case]
     if stage != "data" and stage not in yaml.safe_load((ROOT / "config/test.yaml").read_text())["stages"]:
         pytest.skip(f"stage {stage} not in config/test.yaml")
@@ -244,6 +296,7 @@ def test_changing_one_value_reruns_only_its_downstream_jobs(reference, rulegraph
 
 
 # --- report ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def report_html(reference):
@@ -268,7 +321,7 @@ def test_report_holds_every_figure_and_table_with_captions(reference, report_htm
     tables = [t for t in targets if t.endswith(".csv") and not t.startswith("results/report/")]
     assert tables, "the test config should make tables"
     pages = {k for k in results if k.startswith("results/report/tables/")}
-    expected_pages = {"results/report/tables/" + t[len("results/"):-4] + ".html" for t in tables}
+    expected_pages = {"results/report/tables/" + t[len("results/") : -4] + ".html" for t in tables}
     assert expected_pages <= pages, f"tables without a page: {sorted(expected_pages - pages)}"
     for path, entry in results.items():
         cap = entry["caption"]

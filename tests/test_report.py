@@ -1,4 +1,5 @@
 """Report library: HTML pages of tables, device record."""
+
 import json
 
 import numpy as np
@@ -11,8 +12,9 @@ from neurogen.report.device import device_info, package_versions
 
 
 def _df(n=5):
-    return pd.DataFrame({"name": [f"<b>{i}</b>" for i in range(n)], "acc": np.linspace(0, 1, n),
-                         "err": [np.nan] + [""] * (n - 1)})
+    return pd.DataFrame(
+        {"name": [f"<b>{i}</b>" for i in range(n)], "acc": np.linspace(0, 1, n), "err": [np.nan] + [""] * (n - 1)}
+    )
 
 
 def test_table_page_escapes_and_counts_rows():

@@ -10,6 +10,7 @@ NEUROGEN_REQUIRE_SLURM=1 (set by .ci/run) that is a failure instead.
 
     pytest -m slurm            # run it alone
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,7 @@ import time
 
 import pytest
 import yaml
-
-from conftest import ROOT, copy_workflow, snakemake
+from conftest import ROOT, copy_workflow
 from opsutil import table_differences
 from slurmcluster import Cluster, Unavailable
 
@@ -38,7 +38,7 @@ classify:
 augment:
   generators: [smote]
 """
-RUN_LIMIT_S = 420   # a guard against a hung run; it takes about two minutes
+RUN_LIMIT_S = 420  # a guard against a hung run; it takes about two minutes
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +64,37 @@ def runs(cluster, tmp_path_factory):
     for d in (local, wf):
         (d / "small.yaml").write_text(SMALL)
     # the local run goes on beside the SLURM run (which mostly waits for its jobs)
-    local_run = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "1",
-                                  "--configfile", "config/test.yaml", "small.yaml"], cwd=local,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    cmd = ["timeout", "-k", "30", str(RUN_LIMIT_S), sys.executable, "-m", "snakemake",
-           "--profile", "config/profiles/slurm", "--configfile", "config/test.yaml", "small.yaml",
-           # test-cluster settings on top of the profile: no accounts, first status check after
-           # 10 s (most jobs here take less; the plugin adds 10 s per check that finds none done)
-           "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "10",
-           "--latency-wait", "5", "--slurm-keep-successful-logs"]
+    local_run = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "config/test.yaml", "small.yaml"],
+        cwd=local,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    cmd = [
+        "timeout",
+        "-k",
+        "30",
+        str(RUN_LIMIT_S),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--profile",
+        "config/profiles/slurm",
+        "--configfile",
+        "config/test.yaml",
+        "small.yaml",
+        # test-cluster settings on top of the profile: no accounts, first status check after
+        # 10 s (most jobs here take less; the plugin adds 10 s per check that finds none done)
+        "--slurm-no-account",
+        "--slurm-init-seconds-before-status-checks",
+        "10",
+        "--latency-wait",
+        "5",
+        "--slurm-keep-successful-logs",
+    ]
     t0 = time.time()
-    p = subprocess.run(cmd, cwd=wf, capture_output=True, text=True, env=cluster.env,
-                       timeout=RUN_LIMIT_S + 60)
+    p = subprocess.run(cmd, cwd=wf, capture_output=True, text=True, env=cluster.env, timeout=RUN_LIMIT_S + 60)
     wall = time.time() - t0
     out_local = local_run.communicate(timeout=600)[0]
     log = p.stdout + p.stderr
@@ -91,8 +110,8 @@ def _submitted(run) -> dict[str, dict]:
     Snakemake's 'submitted with SLURM jobid' lines and each SLURM job's own log."""
     out = {}
     for jid, path, unit in re.findall(
-            r"submitted with SLURM jobid (\d+) \(log: (\S*/slurm_logs/((?:rule|group)_\w+)/\S*)\)",
-            run["log"]):
+        r"submitted with SLURM jobid (\d+) \(log: (\S*/slurm_logs/((?:rule|group)_\w+)/\S*)\)", run["log"]
+    ):
         inner = (run["slurm"] / path).read_text() if (run["slurm"] / path).exists() else ""
         # the job runs each of its rules through srun in a Snakemake that logs "localrule X:"
         rules = re.findall(r"^localrule (\w+):", inner, re.M)
@@ -111,8 +130,9 @@ def test_every_job_went_through_slurm(runs):
     done = re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", runs["log"])
     ran_in_slurm = sorted(r for sub in submitted.values() for r in sub["rules"])
     assert ran_in_slurm == sorted(r for r in done if r != "all")
-    assert {"raw_table", "classify_folds", "classify_shard", "classify_select", "report_table",
-            "device_check"} <= set(ran_in_slurm)
+    assert {"raw_table", "classify_folds", "classify_shard", "classify_select", "report_table", "device_check"} <= set(
+        ran_in_slurm
+    )
 
 
 def test_gpu_tagged_jobs_ran_on_the_gpu_partition_with_a_gpu(runs):
@@ -124,8 +144,7 @@ def test_gpu_tagged_jobs_ran_on_the_gpu_partition_with_a_gpu(runs):
     # GPU-tagged rules are sent to their partition by the profile's set-resources ("gpu");
     # every other rule to the cluster's default partition ("main")
     prof = yaml.safe_load((ROOT / "config/profiles/slurm/config.yaml").read_text())
-    want = {rule: (prof.get("set-resources") or {}).get(rule, {}).get("slurm_partition", "main")
-            for rule in parts}
+    want = {rule: (prof.get("set-resources") or {}).get(rule, {}).get("slurm_partition", "main") for rule in parts}
     assert want["device_check"] == "gpu"
     assert parts == {rule: {p} for rule, p in want.items()}
     dev = json.loads((runs["slurm"] / "results/report/device.json").read_text())

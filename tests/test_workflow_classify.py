@@ -1,9 +1,9 @@
 """End-to-end: the data + classify stages on config/test.yaml (in a temporary copy)."""
+
 import re
 
 import pandas as pd
 import pytest
-
 from conftest import shared_file, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -19,6 +19,7 @@ def job_stats(stdout: str) -> dict:
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory):
     from conftest import copy_workflow
+
     wf = copy_workflow(tmp_path_factory.mktemp("classify") / "wf")
     snakemake(wf, "--configfile", "config/test.yaml")
     return wf
@@ -27,9 +28,21 @@ def ran(tmp_path_factory):
 def test_outputs_and_columns(ran):
     d = ran / "results" / "classify" / "etype"
     sweep = pd.read_csv(d / "sweep.csv").fillna({"error": ""})
-    for c in ["dataset", "scaler", "reducer", "classifier", "params", "mean_test_accuracy",
-              "std_test_accuracy", "mean_train_accuracy", "std_train_accuracy", "gap", "rank",
-              "fit_time_s", "error"]:
+    for c in [
+        "dataset",
+        "scaler",
+        "reducer",
+        "classifier",
+        "params",
+        "mean_test_accuracy",
+        "std_test_accuracy",
+        "mean_train_accuracy",
+        "std_train_accuracy",
+        "gap",
+        "rank",
+        "fit_time_s",
+        "error",
+    ]:
         assert c in sweep.columns
     # 2 scalers × 4 reducers × (2 + 2 + 1 candidates)
     assert len(sweep) == 2 * 4 * 5
@@ -51,7 +64,7 @@ def test_changing_one_grid_reruns_only_its_shards(ran, tmp_path):
     change.write_text("classify:\n  grids:\n    svm_sigmoid: {C: [1, 10], gamma: [scale]}\n")
     p = snakemake(ran, "-n", "--configfile", "config/test.yaml", change)
     stats = job_stats(p.stdout)
-    assert stats.pop("classify_shard") == 2          # svm_sigmoid × 2 scalers, nothing else
+    assert stats.pop("classify_shard") == 2  # svm_sigmoid × 2 scalers, nothing else
     classify = {k: v for k, v in stats.items() if k.startswith("classify_")}
     assert classify == {"classify_merge": 1, "classify_select": 1, "classify_plots": 1}
     # besides: only what lies downstream of the selected baselines (the augmentation stage,
@@ -66,12 +79,15 @@ def test_nothing_to_do_when_unchanged(ran):
     assert "Nothing to be done" in p.stdout + p.stderr
 
 
-@pytest.mark.parametrize("yaml_text,message", [
-    ("classify:\n  shuffle: true\n", "shuffle"),
-    ("classify:\n  scalers: [zscore]\n", "zscore"),
-    ("classify:\n  reducers: [none, umap]\n", "umap"),
-    ("classify:\n  grids:\n    svm_rbf: {width: [1]}\n  classifiers: [svm_rbf]\n", "unknown parameter 'width'"),
-])
+@pytest.mark.parametrize(
+    "yaml_text,message",
+    [
+        ("classify:\n  shuffle: true\n", "shuffle"),
+        ("classify:\n  scalers: [zscore]\n", "zscore"),
+        ("classify:\n  reducers: [none, umap]\n", "umap"),
+        ("classify:\n  grids:\n    svm_rbf: {width: [1]}\n  classifiers: [svm_rbf]\n", "unknown parameter 'width'"),
+    ],
+)
 def test_bad_config_fails_at_start_naming_the_key(wf, tmp_path, yaml_text, message):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml_text)
@@ -88,7 +104,8 @@ def test_corrupt_download_fails_clearly(wf, tmp_path):
     cfg.write_text(
         "datasets:\n  etype:\n    source: download\n"
         f"    url: {corrupt.as_uri()}\n"
-        "    sha256: 7123ccaa11bdb9f4c4a528843803de211816d0605ced11c6649a2a25091ba428\n")
+        "    sha256: 7123ccaa11bdb9f4c4a528843803de211816d0605ced11c6649a2a25091ba428\n"
+    )
     p = snakemake(wf, "results/data/etype/raw.csv", "--configfile", "config/test.yaml", cfg, check=False)
     assert p.returncode != 0
     assert "checksum mismatch" in p.stdout + p.stderr
@@ -101,7 +118,8 @@ def test_download_rule_with_file_url(wf, tmp_path):
     cfg.write_text(
         "datasets:\n  etype:\n    source: download\n"
         f"    url: {src.resolve().as_uri()}\n"
-        "    sha256: 7123ccaa11bdb9f4c4a528843803de211816d0605ced11c6649a2a25091ba428\n")
+        "    sha256: 7123ccaa11bdb9f4c4a528843803de211816d0605ced11c6649a2a25091ba428\n"
+    )
     snakemake(wf, "results/data/etype/cells.csv", "--configfile", "config/test.yaml", cfg)
     cells = pd.read_csv(wf / "results" / "data" / "etype" / "cells.csv")
     assert cells.shape[1] == 49 and cells["e-type"].nunique() == 17

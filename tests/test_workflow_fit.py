@@ -34,11 +34,13 @@ BASE = yaml.safe_load((ROOT / "config/config.yaml").read_text())
 
 def _cfg(stage):
     """The merged config block (config.yaml overridden by test.yaml, recursively)."""
+
     def merge(a, b):
         out = dict(a)
         for k, v in b.items():
             out[k] = merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
         return out
+
     return merge(BASE[stage], TEST_CFG.get(stage, {}))
 
 
@@ -57,15 +59,28 @@ def test_comparison_tables_and_figures(ran):
         assert (cmp_["method"] == m).sum() == len(f["models"]) * n_targets, m
     # every row scored at the hh stage's step, by the same function (fit_score)
     assert (cmp_["scored_dt_ms"] == _cfg("hh")["dt_ms"]).all()
-    for c in ["rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV", "rmse_avg_mV", "iv_rmse_pA", "train_simulations",
-              "screened", "selection_simulations", "search_simulations", "total_simulations_per_neuron",
-              "total_simulations", "wall_time_s"]:
+    for c in [
+        "rmse_pre_mV",
+        "rmse_mid_mV",
+        "rmse_post_mV",
+        "rmse_avg_mV",
+        "iv_rmse_pA",
+        "train_simulations",
+        "screened",
+        "selection_simulations",
+        "search_simulations",
+        "total_simulations_per_neuron",
+        "total_simulations",
+        "wall_time_s",
+    ]:
         assert cmp_[c].notna().all(), c
-    np.testing.assert_allclose(cmp_["rmse_avg_mV"], cmp_[["rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV"]].mean(axis=1),
-                               rtol=1e-6)
-    np.testing.assert_allclose(cmp_["total_simulations_per_neuron"],
-                               cmp_["train_simulations"] / n_targets + cmp_["selection_simulations"]
-                               + cmp_["search_simulations"])
+    np.testing.assert_allclose(
+        cmp_["rmse_avg_mV"], cmp_[["rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV"]].mean(axis=1), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        cmp_["total_simulations_per_neuron"],
+        cmp_["train_simulations"] / n_targets + cmp_["selection_simulations"] + cmp_["search_simulations"],
+    )
     fitted = cmp_[~cmp_["method"].isin(extra)]
     assert len(fitted) == len(f["models"]) * len(f["budgets"]) * len(f["algorithms"]) * n_targets
     assert (fitted["rmse_avg_mV"] > 0).all() and fitted["meets_bounds"].notna().all()
@@ -77,7 +92,7 @@ def test_comparison_tables_and_figures(ran):
     np.testing.assert_allclose(opt["rmse_avg_mV"], opt["rmse_avg_search_mV"], rtol=1e-3, atol=1e-3)
     # training simulations: accepted training neurons x simulated per accepted (rejected sets included)
     acc = pd.read_csv(ran / "results" / "hh" / f["models"][0] / "acceptance.csv")
-    spa = (acc.loc[acc["step"] == "2_selected_balanced", "n"].sum() / acc.loc[acc["step"] == "3_accepted", "n"].sum())
+    spa = acc.loc[acc["step"] == "2_selected_balanced", "n"].sum() / acc.loc[acc["step"] == "3_accepted", "n"].sum()
     assert spa >= 1
     npe = fitted[fitted["method"] == "npe"]
     if len(npe):
@@ -93,8 +108,10 @@ def test_comparison_tables_and_figures(ran):
     assert (by["nn"][["selection_simulations", "search_simulations"]] == 0).all().all()
     assert (by["knn_sim"]["search_simulations"] == k).all()
     assert (by["epgan_refine"]["selection_simulations"] == k).all()
-    assert ((by["epgan_refine"]["search_simulations"] > 0)
-            & (by["epgan_refine"]["search_simulations"] <= f["refine"]["budget"])).all()
+    assert (
+        (by["epgan_refine"]["search_simulations"] > 0)
+        & (by["epgan_refine"]["search_simulations"] <= f["refine"]["budget"])
+    ).all()
     med = pd.read_csv(d / "medians.csv")
     assert len(med) == len(f["models"]) * (len(f["budgets"]) * len(f["algorithms"]) + len(extra))
     assert med["total_simulations_per_neuron"].notna().all()
@@ -140,8 +157,15 @@ def test_epgan_rows_rescored_independently(ran):
     rows = sorted(targets["neuron"])
     ds = read_dataset(ran / "results" / "hh" / model / "test.h5", rows=rows)
     hh = _cfg("hh")
-    sim = HHSimulator(model, table=str(ROOT / "resources/hh/params.csv"), amplitudes_pA=ds["amplitudes_pA"],
-                      v_mV=ds["iv_v_mV"], time_s=ds["time_s"], dt_ms=hh["dt_ms"], dtype=hh["precision"])
+    sim = HHSimulator(
+        model,
+        table=str(ROOT / "resources/hh/params.csv"),
+        amplitudes_pA=ds["amplitudes_pA"],
+        v_mV=ds["iv_v_mV"],
+        time_s=ds["time_s"],
+        dt_ms=hh["dt_ms"],
+        dtype=hh["precision"],
+    )
     r, iv = sim.simulate_with_iv(pred["epgan_selected"][rows])
     rm = response_rmse(r, ds["responses_clean"], ds["time_s"])
     np.testing.assert_allclose(e.loc[rows, "rmse_avg_mV"], rm["avg"], rtol=1e-5)

@@ -1,12 +1,12 @@
 """End-to-end: the scaling stage on config/test.yaml (in a temporary copy): EP-GAN trained on
 nested subsets, scored at the dataset's own step next to the lookup of the same subset, with
 every simulation counted."""
+
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -36,7 +36,7 @@ def test_scaling_table(ran):
     with h5py.File(ran / "results" / "hh" / model / "test.h5") as f:
         n_test, dt = f["params"].shape[0], float(f.attrs["dt_ms"])
     assert (t["n_test"] == n_test).all()
-    assert np.allclose(t["sim_dt_ms"], dt)               # scored at the dataset's own step
+    assert np.allclose(t["sim_dt_ms"], dt)  # scored at the dataset's own step
     # every simulation counted: training data (rejected sets included) >= size; selection = epochs used
     acc = pd.read_csv(ran / "results" / "hh" / model / "acceptance.csv")
     per_acc = acc.loc[acc.step == "2_selected_balanced", "n"].sum() / acc.loc[acc.step == "3_accepted", "n"].sum()

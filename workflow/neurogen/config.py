@@ -2,6 +2,7 @@
 
 Run when the workflow starts (workflow/rules/common.smk): each error names the key.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,7 +49,8 @@ class _StrictLoader:
                         raise NeurogenError(
                             f"{loader.name}, line {k.start_mark.line + 1}: key {key!r} appears twice in the "
                             f"same mapping (first at line {seen[key]}); YAML keeps only the last one: "
-                            f"delete or merge the duplicate")
+                            f"delete or merge the duplicate"
+                        )
                     seen[key] = k.start_mark.line + 1
                 return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
@@ -125,9 +127,11 @@ def _check_paths(config) -> list[str]:
                 walk(v, f"{key}.{k}" if key else str(k))
         elif isinstance(obj, str) and key.rsplit(".", 1)[-1] in _FILE_KEYS and ("{" in obj or "}" in obj):
             if key.startswith(("fit.epgan.",)):
-                return        # those name workflow outputs with a {model} placeholder on purpose
-            errors.append(f"{key}: file name {obj!r} contains '{{' or '}}', which Snakemake reads as a "
-                          f"wildcard; rename the file (or link it) to a path without braces")
+                return  # those name workflow outputs with a {model} placeholder on purpose
+            errors.append(
+                f"{key}: file name {obj!r} contains '{{' or '}}', which Snakemake reads as a "
+                f"wildcard; rename the file (or link it) to a path without braces"
+            )
 
     for block in ("datasets", "hh", "epgan", "fit"):
         walk(config.get(block) or {}, block)
@@ -146,9 +150,11 @@ def _check_resources(config) -> list[str]:
     for r in given:
         if r not in known:
             near = difflib.get_close_matches(r, known, n=3)
-            errors.append(f"resources.{r}: no rule named {r!r}"
-                          + (f" (did you mean {', '.join(near)}?)" if near else "")
-                          + f"; rules: {', '.join(known)}")
+            errors.append(
+                f"resources.{r}: no rule named {r!r}"
+                + (f" (did you mean {', '.join(near)}?)" if near else "")
+                + f"; rules: {', '.join(known)}"
+            )
     return errors
 
 
@@ -159,8 +165,10 @@ def _check_classify(config) -> list[str]:
     errors = []
     for d in c.get("datasets", []):
         if d not in config.get("datasets", {}):
-            errors.append(f"classify.datasets: {d!r} is not defined under datasets "
-                          f"(defined: {sorted(config.get('datasets', {}))})")
+            errors.append(
+                f"classify.datasets: {d!r} is not defined under datasets "
+                f"(defined: {sorted(config.get('datasets', {}))})"
+            )
     for r in c.get("reducers", []):
         try:
             reg.parse_reducer(r)
@@ -211,8 +219,11 @@ def _check_epgan(config, root) -> list[str]:
     sc = config.get("scaling")
     if sc and "scaling" in config.get("stages", []):
         try:
-            TrainConfig.from_dict({**e.get("train", {}), **sc.get("train", {})}, seed=config.get("seed", 0),
-                                  where="scaling.train (over epgan.train)")
+            TrainConfig.from_dict(
+                {**e.get("train", {}), **sc.get("train", {})},
+                seed=config.get("seed", 0),
+                where="scaling.train (over epgan.train)",
+            )
         except NeurogenError as err:
             errors.append(str(err))
         extra = sorted(set(sc.get("sizes_by_variant", {})) - set(sc.get("variants", [])))
@@ -243,8 +254,10 @@ def _check_augment(config) -> list[str]:
         if d not in config.get("datasets", {}):
             errors.append(f"augment.datasets: {d!r} is not defined under datasets")
         elif d not in cl_ds:
-            errors.append(f"augment.datasets: {d!r} is not in classify.datasets (augmentation "
-                          f"retrains the baselines selected there)")
+            errors.append(
+                f"augment.datasets: {d!r} is not in classify.datasets (augmentation "
+                f"retrains the baselines selected there)"
+            )
     reps = a.get("repeats", 3)
     have = config.get("split", {}).get("repeats", 1)
     if reps > have:
@@ -262,7 +275,9 @@ def _check_augment(config) -> list[str]:
             errors.append(str(e))
         for k in ("seed", "device"):
             if k in (params or {}):
-                errors.append(f"augment.generator_params.{name}.{k}: set at the top level of the config, not per generator")
+                errors.append(
+                    f"augment.generator_params.{name}.{k}: set at the top level of the config, not per generator"
+                )
     for name in a.get("classifiers") or []:
         if name not in reg.CLASSIFIERS:
             errors.append(f"augment.classifiers: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
@@ -275,17 +290,25 @@ def _check_augment(config) -> list[str]:
                 errors.append(f"augment.{block}.sizes: {size} is not one of augment.sizes {a.get('sizes')}")
     for name in (a.get("study_protocol") or {}).get("classifiers") or []:
         if name not in reg.CLASSIFIERS:
-            errors.append(f"augment.study_protocol.classifiers: unknown classifier {name!r}; "
-                          f"known: {', '.join(reg.CLASSIFIERS)}")
+            errors.append(
+                f"augment.study_protocol.classifiers: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}"
+            )
     for name, params in (a.get("classifier_params") or {}).items():
         if name not in reg.CLASSIFIERS:
-            errors.append(f"augment.classifier_params: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}")
+            errors.append(
+                f"augment.classifier_params: unknown classifier {name!r}; known: {', '.join(reg.CLASSIFIERS)}"
+            )
             continue
         valid = reg.make_classifier(name).get_params()
         for p in params or {}:
             if p not in valid:
-                errors.append(f"augment.classifier_params.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}")
+                errors.append(
+                    f"augment.classifier_params.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}"
+                )
         if all(p in valid for p in params or {}):
-            errors.extend(reg.validate_param_values(name, {p: [v] for p, v in (params or {}).items()},
-                                                    f"augment.classifier_params.{name}"))
+            errors.extend(
+                reg.validate_param_values(
+                    name, {p: [v] for p, v in (params or {}).items()}, f"augment.classifier_params.{name}"
+                )
+            )
     return errors

@@ -9,6 +9,7 @@ config leaves the key out. Regenerate after changing either file::
 ``tests/test_configdoc.py`` fails when a schema key lacks a description or when the committed
 config/README.md differs from what this module generates.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,8 +102,7 @@ def _is_mapping(node: dict) -> bool:
 
 def missing_descriptions(schema: dict) -> list[str]:
     """Names of the schema keys without a non-empty ``description``."""
-    return [k.name for k in iter_keys(schema)
-            if not str(k.node.get("description", "")).strip()]
+    return [k.name for k in iter_keys(schema) if not str(k.node.get("description", "")).strip()]
 
 
 def config_value(config: dict, path: tuple[str, ...]):
@@ -189,13 +189,13 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def render(schema: dict, config: dict, schema_name="config/schema.yaml",
-           config_name="config/config.yaml") -> str:
+def render(schema: dict, config: dict, schema_name="config/schema.yaml", config_name="config/config.yaml") -> str:
     """config/README.md: one table per top-level key (sections in schema order)."""
     missing = missing_descriptions(schema)
     if missing:
-        raise NeurogenError(f"{schema_name}: keys without a description: {', '.join(missing)} "
-                            "(add `description:` to each)")
+        raise NeurogenError(
+            f"{schema_name}: keys without a description: {', '.join(missing)} (add `description:` to each)"
+        )
     keys = iter_keys(schema)
     lines = [
         "# Configuration reference",
@@ -214,11 +214,11 @@ def render(schema: dict, config: dict, schema_name="config/schema.yaml",
         "",
     ]
     tops = [k for k in keys if len(k.path) == 1]
-    lines.append("Sections: " + ", ".join(f"[`{k.name}`](#{k.name.lower()})" for k in tops
-                                          if _has_children(k, keys)) + ".")
+    lines.append(
+        "Sections: " + ", ".join(f"[`{k.name}`](#{k.name.lower()})" for k in tops if _has_children(k, keys)) + "."
+    )
     lines.append("")
-    lines += ["## Top-level keys", "", "| key | type | default | description |",
-              "| --- | --- | --- | --- |"]
+    lines += ["## Top-level keys", "", "| key | type | default | description |", "| --- | --- | --- | --- |"]
     for k in tops:
         lines.append(_row(k, config, schema))
     lines.append("")
@@ -226,8 +226,14 @@ def render(schema: dict, config: dict, schema_name="config/schema.yaml",
         children = [k for k in keys if len(k.path) > 1 and k.path[0] == top.path[0]]
         if not children:
             continue
-        lines += [f"## {top.name}", "", _cell(top.node["description"]), "",
-                  "| key | type | default | description |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"## {top.name}",
+            "",
+            _cell(top.node["description"]),
+            "",
+            "| key | type | default | description |",
+            "| --- | --- | --- | --- |",
+        ]
         lines += [_row(k, config, schema) for k in children]
         lines.append("")
     return "\n".join(lines)
@@ -251,8 +257,7 @@ def generate(root: str | Path = ".") -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m neurogen.configdoc", description=__doc__.splitlines()[0])
     ap.add_argument("--root", default=".", help="the workflow's root folder (holds config/)")
-    ap.add_argument("--check", metavar="FILE",
-                    help="compare with FILE instead of printing; exit 1 if it differs")
+    ap.add_argument("--check", metavar="FILE", help="compare with FILE instead of printing; exit 1 if it differs")
     args = ap.parse_args(argv)
     try:
         text = generate(args.root)
@@ -262,8 +267,7 @@ def main(argv=None) -> int:
     if args.check:
         old = Path(args.check).read_text() if Path(args.check).exists() else ""
         if old != text:
-            print(f"{args.check} is stale: run python -m neurogen.configdoc > {args.check}",
-                  file=sys.stderr)
+            print(f"{args.check} is stale: run python -m neurogen.configdoc > {args.check}", file=sys.stderr)
             return 1
         return 0
     sys.stdout.write(text)

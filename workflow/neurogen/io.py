@@ -1,4 +1,5 @@
 """Small I/O helpers shared by every stage: atomic writes and logging."""
+
 from __future__ import annotations
 
 import contextlib
@@ -120,5 +121,12 @@ def warn_rejections(log, where: str, n_total: int, rejected: dict, frac: float =
         return
     for what, n in rejected.items():
         if n > frac * n_total:
-            log.warning("%s: %d of %d (%.1f%%) %s rejected (more than %.0f%%): check the parameter "
-                        "ranges and dt_ms", where, n, n_total, 100.0 * n / n_total, what, 100 * frac)
+            log.warning(
+                "%s: %d of %d (%.1f%%) %s rejected (more than %.0f%%): check the parameter ranges and dt_ms",
+                where,
+                n,
+                n_total,
+                100.0 * n / n_total,
+                what,
+                100 * frac,
+            )

@@ -1,4 +1,5 @@
 """Device choice and seeding for the deep models (PyTorch)."""
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,10 @@ def pick_device(preference: str = "auto"):
     else:
         dev = torch.device(preference)
         if dev.type == "cuda" and not torch.cuda.is_available():
-            raise NeurogenError("device 'cuda' was asked for but PyTorch sees no CUDA GPU "
-                                "(install a CUDA build of torch, or set device: auto)")
+            raise NeurogenError(
+                "device 'cuda' was asked for but PyTorch sees no CUDA GPU "
+                "(install a CUDA build of torch, or set device: auto)"
+            )
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU"
     log.info("running on %s (%s), torch %s", dev, name, torch.__version__)
     return dev

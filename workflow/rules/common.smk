@@ -1,14 +1,15 @@
-# Helpers shared by every stage. Each stage file registers its final outputs with
-# add_targets(stage, paths); rule all asks for the targets of the stages in config["stages"].
+# Functions and constants only (no rules: `snakemake --lint` wants the two apart), included
+# first. Each stage file registers its final outputs with add_targets(stage, paths); the
+# workflow's default target asks for the targets of the stages in config["stages"].
+# Values come from config[...] directly: config/config.yaml holds every default.
 import json
-from pathlib import Path
 
+from neurogen.classify.registry import expand_reducers
 from neurogen.config import check_config, check_config_files
 
 check_config_files(workflow.configfiles)
 check_config(config)
 
-RESULTS = "results"
 _TARGETS = {}
 
 
@@ -23,13 +24,9 @@ def all_targets():
     return out
 
 
-def stage_enabled(stage):
-    return stage in config["stages"]
-
-
 def res(rule_name, key, default):
-    """Per-rule resource override: config['resources'][rule][key], else default."""
-    return config.get("resources", {}).get(rule_name, {}).get(key, default)
+    """A resource of one job: config['resources'][rule_name][key] when set, else default."""
+    return config["resources"].get(rule_name, {}).get(key, default)
 
 
 def env(stage):
@@ -42,5 +39,261 @@ def canonical(obj):
 
 
 def gpus(rule_name):
-    """GPU tag of a deep-model rule (resources.gpu): per-rule override, else gpus_per_job."""
-    return res(rule_name, "gpu", config.get("gpus_per_job", 0))
+    """GPU tag of a deep-model job (resources.gpu): the override in config["resources"], else gpus_per_job."""
+    return res(rule_name, "gpu", config["gpus_per_job"])
+
+
+# --- data (data.smk) ----------------------------------------------------------
+def raw_inputs(wildcards):
+    ds = config["datasets"][wildcards.dataset]
+    if ds["source"] == "surrogate":
+        return {"stats": ds["stats"]}
+    if ds["source"] == "path":
+        return {"table": ds["path"]}
+    return {}
+
+
+def raw_origin(wildcards):
+    """The user's own file (or URL) behind results/data/{dataset}/raw.csv, named in errors."""
+    ds = config["datasets"][wildcards.dataset]
+    if ds["source"] == "path":
+        return ds["path"]
+    if ds["source"] == "download":
+        return f"{ds['url']} (downloaded to results/data/{wildcards.dataset}/raw.csv)"
+    return f"results/data/{wildcards.dataset}/raw.csv (surrogate from {ds['stats']})"
+
+
+# --- classify (classify.smk) --------------------------------------------------
+CL = config["classify"]
+CL_REDUCERS = expand_reducers(CL["reducers"], CL["n_neighbors"])
+
+
+# --- augment (augment.smk) ----------------------------------------------------
+AU = config["augment"]
+AU_GENS = list(AU["generators"])
+
+
+def au_panel():
+    """The classifier panel: name -> parameters, in the order of augment.classifiers."""
+    cp = AU["classifier_params"] or {}
+    return {c: (cp.get(c) or {}) for c in AU["classifiers"]}
+
+
+def au_study(size=None):
+    """The study-protocol block for one job ({} when off or not at this size)."""
+    sp = AU["study_protocol"]
+    if not sp["enabled"]:
+        return {}
+    if size is not None and int(size) > 0 and sp["sizes"] and int(size) not in sp["sizes"]:
+        return {}
+    return {
+        "repeats": sp["repeats"],
+        "cv_folds": sp["cv_folds"],
+        "classifiers": list(sp["classifiers"] or []),
+    }
+
+
+def au_dist(size):
+    """The distribution-fidelity block for one eval job ({} when not at this size)."""
+    fd = AU["fidelity_dist"]
+    if not fd["repeats"] or (fd["sizes"] and int(size) not in fd["sizes"]):
+        return {}
+    return {"repeats": fd["repeats"], "k": fd["k"], "permutations": fd["permutations"]}
+
+
+def au_common_params():
+    return dict(
+        repeats=AU["repeats"],
+        n_baselines=AU["baselines"],
+        seed=config["seed"],
+        device=config["device"],
+    )
+
+
+def au_parts(w, kind):
+    gens = [g for g in AU_GENS]
+    out = expand(
+        f"results/augment/{{dataset}}/parts/{{generator}}_{{mode}}_{{size}}.{kind}",
+        dataset=w.dataset,
+        generator=gens,
+        mode=AU["modes"],
+        size=AU["sizes"],
+    )
+    return out
+
+
+# --- hh (hh.smk) --------------------------------------------------------------
+HH = config["hh"]
+HH_MODELS = HH["models"]
+HH_SHARDS = list(range(int(HH["shards"])))
+
+
+def hh_shard_params():
+    keys = [
+        "table",
+        "iv_bounds",
+        "n_accepted",
+        "shards",
+        "max_candidates_per_shard",
+        "chunk",
+        "oversample",
+        "amplitudes_pA",
+        "dt_ms",
+        "batch_size",
+        "conductance_skew",
+        "conductance_scale",
+        "precision",
+    ]
+    return canonical({k: HH[k] for k in keys})
+
+
+# --- epgan (epgan.smk) --------------------------------------------------------
+EP = config["epgan"]
+EP_MODELS = EP["models"]
+EP_TRAIN = EP["train"]
+EP_LOSSES = EP_TRAIN["losses"]
+# the loss ablation: adversarial only, + I–V, + membrane potential (= the main model, "full")
+EP_VARIANTS = {
+    "full": EP_LOSSES,
+    "adv": {"adversarial": EP_LOSSES["adversarial"], "iv": 0.0, "voltage": 0.0},
+    "adv_iv": {
+        "adversarial": EP_LOSSES["adversarial"],
+        "iv": EP_LOSSES["iv"],
+        "voltage": 0.0,
+    },
+}
+EP_ABL = EP["loss_ablation"]
+EP_ABL_VARIANTS = ["adv", "adv_iv", "full"] if EP_ABL["enabled"] else []
+EP_SIM_DT = EP["sim_dt_ms"]  # null: the dt_ms the dataset was simulated with
+EP_SIM_BATCH = EP["sim_batch"]
+EP_RECORDED = EP["recorded"]
+
+
+def ep_train_cfg(w):
+    t = dict(EP_TRAIN)
+    t["losses"] = EP_VARIANTS[w.variant]
+    if w.variant != "full" and EP_ABL["epochs"]:
+        t["epochs"] = EP_ABL["epochs"]
+    return canonical(t)
+
+
+# --- scaling (scaling.smk) ----------------------------------------------------
+SC = config["scaling"]
+
+
+def sc_runs():
+    """(variant, size, seed) of every training run of the study."""
+    by = SC["sizes_by_variant"]
+    return [(v, n, s) for v in SC["variants"] for n in by.get(v, SC["sizes"]) for s in range(int(SC["seeds"]))]
+
+
+def sc_train(variant, size):
+    """epgan.train with the study's overrides, the variant's loss weights and the subset size."""
+    t = dict(EP_TRAIN)
+    t.update(SC["train"])
+    t["losses"] = EP_VARIANTS[variant]
+    t["n_train"] = int(size)
+    return t
+
+
+def sc_train_cfg(w):
+    return canonical(sc_train(w.variant, w.size))
+
+
+# --- fit (fit.smk) ------------------------------------------------------------
+FT = config["fit"]
+
+
+def fit_n_targets():
+    t = FT["targets"]
+    return len(t["indices"]) if t.get("indices") is not None else 3 * int(t["per_type"])
+
+
+def fit_total_budget(budget):
+    """Total simulations over all targets of a configured budget (fit.budget_unit)."""
+    b = int(budget)
+    return b * fit_n_targets() if FT["budget_unit"] == "per_neuron" else b
+
+
+def fit_block(method):
+    """The config values one method's jobs use (so a change reruns only that method's jobs)."""
+    if method == "npe":
+        keys = ("npe", "budget_unit")
+    elif method == "demo":
+        keys = ("pop_size", "CR", "F", "demo_batches", "budget_unit")
+    elif method == "nsga2":
+        keys = ("pop_size", "budget_unit")
+    else:
+        keys = ("pop_size", "CR", "F", "budget_unit")
+    return canonical({k: FT[k] for k in keys})
+
+
+def fit_sim_settings():
+    """The fit stage's one simulator: the hh stage's step and precision."""
+    return canonical(
+        {
+            "chunk": FT["sim_chunk"],
+            "dt_ms": config["hh"]["dt_ms"],
+            "dtype": config["hh"]["precision"],
+        }
+    )
+
+
+def fit_epgan_k():
+    """Candidates per neuron EP-GAN's selection simulates (the last selection_epochs epochs)."""
+    ep = config["epgan"]
+    return min(int(ep["selection_epochs"] or 10**9), int(ep["train"]["epochs"]))
+
+
+def fit_refine_enabled():
+    return bool(FT["refine"]["enabled"]) and bool(FT["epgan"]["enabled"])
+
+
+def fit_bounds_input(w):
+    b = FT["didv_bounds"]
+    return {"bounds": b} if b else {}
+
+
+def fit_posterior_input(w):
+    if w.method == "npe":
+        return {"posterior": f"results/fit/{w.model}/npe/b{w.budget}/posterior.pt"}
+    return {}
+
+
+def fit_results(w):
+    return expand(
+        "results/fit/{model}/b{budget}/{method}/t{target}.json",
+        model=w.model,
+        budget=FT["budgets"],
+        method=FT["algorithms"],
+        target=range(fit_n_targets()),
+    )
+
+
+def fit_score_inputs(w):
+    out = {"results": fit_results(w)}
+    ep = FT["epgan"]
+    if ep["enabled"]:
+        out["predictions"] = ep["predictions"].format(model=w.model)
+        out["history"] = ep["history"].format(model=w.model)
+    if fit_refine_enabled():
+        out["refined"] = expand(
+            "results/fit/{model}/refine/t{target}.json",
+            model=w.model,
+            target=range(fit_n_targets()),
+        )
+    return out
+
+
+# --- report (report.smk) ------------------------------------------------------
+def report_tables():
+    """CSV targets of every enabled stage (other than this one), as report_table outputs."""
+    out = []
+    for stage in config["stages"]:
+        if stage == "report":
+            continue
+        for t in _TARGETS.get(stage, []):
+            if t.startswith("results/") and t.endswith(".csv"):
+                stem = t.removeprefix("results/").removesuffix(".csv")
+                out.append(f"results/report/tables/{stem}.html")
+    return out

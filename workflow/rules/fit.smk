@@ -8,73 +8,6 @@
 #   fit_score:     per model: every method's final parameters simulated and scored, counts -> scored.csv
 #   fit_merge:     comparison.csv, medians.csv, cost.csv
 #   fit_plots:     RMSE per method and budget; cost curve T(N)
-FT = config["fit"]
-
-
-def fit_n_targets():
-    t = FT["targets"]
-    return len(t["indices"]) if t.get("indices") is not None else 3 * int(t["per_type"])
-
-
-def fit_total_budget(budget):
-    """Total simulations over all targets of a configured budget (fit.budget_unit)."""
-    b = int(budget)
-    return b * fit_n_targets() if FT["budget_unit"] == "per_neuron" else b
-
-
-def fit_block(method):
-    """The config values one method's jobs use (so a change reruns only that method's jobs)."""
-    if method == "npe":
-        keys = ("npe", "budget_unit")
-    elif method == "demo":
-        keys = ("pop_size", "CR", "F", "demo_batches", "budget_unit")
-    elif method == "nsga2":
-        keys = ("pop_size", "budget_unit")
-    else:
-        keys = ("pop_size", "CR", "F", "budget_unit")
-    return canonical({k: FT[k] for k in keys})
-
-
-def fit_sim_settings():
-    """The fit stage's one simulator: the hh stage's step and precision."""
-    return canonical({"chunk": FT["sim_chunk"], "dt_ms": config["hh"]["dt_ms"], "dtype": config["hh"]["precision"]})
-
-
-def fit_epgan_k():
-    """Candidates per neuron EP-GAN's selection simulates (the last selection_epochs epochs)."""
-    ep = config["epgan"]
-    return min(int(ep["selection_epochs"] or 10**9), int(ep["train"]["epochs"]))
-
-
-def fit_refine_enabled():
-    return bool(FT["refine"]["enabled"]) and bool(FT["epgan"]["enabled"])
-
-
-def fit_bounds_input(w):
-    b = FT["didv_bounds"]
-    return {"bounds": b} if b else {}
-
-
-def fit_posterior_input(w):
-    if w.method == "npe":
-        return {"posterior": f"results/fit/{w.model}/npe/b{w.budget}/posterior.pt"}
-    return {}
-
-
-def fit_results(w):
-    return expand("results/fit/{model}/b{budget}/{method}/t{target}.json", model=w.model, budget=FT["budgets"],
-                  method=FT["algorithms"], target=range(fit_n_targets()))
-
-
-def fit_score_inputs(w):
-    out = {"results": fit_results(w)}
-    ep = FT["epgan"]
-    if ep["enabled"]:
-        out["predictions"] = ep["predictions"].format(model=w.model)
-        out["history"] = ep["history"].format(model=w.model)
-    if fit_refine_enabled():
-        out["refined"] = expand("results/fit/{model}/refine/t{target}.json", model=w.model, target=range(fit_n_targets()))
-    return out
 
 
 wildcard_constraints:
@@ -89,19 +22,19 @@ rule fit_targets:
         test="results/hh/{model}/test.h5",
     output:
         "results/fit/{model}/targets.csv",
-    params:
-        targets=canonical(FT["targets"]),
-        seed=config["seed"],
     log:
         "results/logs/fit/{model}/targets.log",
     benchmark:
         "results/benchmarks/fit/{model}/targets.tsv"
+    conda:
+        env("fit")
     threads: 1
     resources:
         mem_mb=lambda w: res("fit_targets", "mem_mb", 1000),
         runtime=lambda w: res("fit_targets", "runtime", 10),
-    conda:
-        env("fit")
+    params:
+        targets=canonical(FT["targets"]),
+        seed=config["seed"],
     script:
         "../scripts/fit_targets.py"
 
@@ -112,21 +45,21 @@ rule fit_npe_train:
         table=config["hh"]["table"],
     output:
         "results/fit/{model}/npe/b{budget}/posterior.pt",
-    params:
-        npe=canonical({k: v for k, v in FT["npe"].items() if k not in ("k", "map")}),
-        n_sims=lambda w: fit_total_budget(w.budget),
-        seed=config["seed"],
     log:
         "results/logs/fit/{model}/npe_train_b{budget}.log",
     benchmark:
         "results/benchmarks/fit/{model}/npe_train_b{budget}.tsv"
+    conda:
+        env("fit")
     threads: lambda w: res("fit_npe_train", "threads", FT["threads"])
     resources:
         mem_mb=lambda w: res("fit_npe_train", "mem_mb", 4000),
         runtime=lambda w: res("fit_npe_train", "runtime", 120),
         gpu=gpus("fit_npe_train"),
-    conda:
-        env("fit")
+    params:
+        npe=canonical({k: v for k, v in FT["npe"].items() if k not in ("k", "map")}),
+        n_sims=lambda w: fit_total_budget(w.budget),
+        seed=config["seed"],
     script:
         "../scripts/fit_npe_train.py"
 
@@ -141,22 +74,22 @@ rule fit_neuron:
     output:
         result="results/fit/{model}/b{budget}/{method}/t{target}.json",
         candidates="results/fit/{model}/b{budget}/{method}/t{target}_candidates.npz",
-    params:
-        fit=lambda w: fit_block(w.method),
-        sim=fit_sim_settings(),
-        device=config["device"],
-        seed=config["seed"],
     log:
         "results/logs/fit/{model}/b{budget}/{method}/t{target}.log",
     benchmark:
         "results/benchmarks/fit/{model}/b{budget}/{method}/t{target}.tsv"
+    conda:
+        env("fit")
     threads: lambda w: res("fit_neuron", "threads", FT["threads"])
     resources:
         mem_mb=lambda w: res("fit_neuron", "mem_mb", 4000),
         runtime=lambda w: res("fit_neuron", "runtime", 240),
         gpu=gpus("fit_neuron"),
-    conda:
-        env("fit")
+    params:
+        fit=lambda w: fit_block(w.method),
+        sim=fit_sim_settings(),
+        device=config["device"],
+        seed=config["seed"],
     script:
         "../scripts/fit_neuron.py"
 
@@ -171,23 +104,23 @@ rule fit_refine:
     output:
         result="results/fit/{model}/refine/t{target}.json",
         candidates="results/fit/{model}/refine/t{target}_candidates.npz",
+    log:
+        "results/logs/fit/{model}/refine/t{target}.log",
+    benchmark:
+        "results/benchmarks/fit/{model}/refine/t{target}.tsv"
+    conda:
+        env("fit")
+    threads: lambda w: res("fit_refine", "threads", FT["threads"])
+    resources:
+        mem_mb=lambda w: res("fit_refine", "mem_mb", 4000),
+        runtime=lambda w: res("fit_refine", "runtime", 120),
+        gpu=gpus("fit_refine"),
     params:
         refine=canonical({k: FT["refine"][k] for k in ("budget", "CR", "F")}),
         k=fit_epgan_k(),
         sim=fit_sim_settings(),
         device=config["device"],
         seed=config["seed"],
-    log:
-        "results/logs/fit/{model}/refine/t{target}.log",
-    benchmark:
-        "results/benchmarks/fit/{model}/refine/t{target}.tsv"
-    threads: lambda w: res("fit_refine", "threads", FT["threads"])
-    resources:
-        mem_mb=lambda w: res("fit_refine", "mem_mb", 4000),
-        runtime=lambda w: res("fit_refine", "runtime", 120),
-        gpu=gpus("fit_refine"),
-    conda:
-        env("fit")
     script:
         "../scripts/fit_refine.py"
 
@@ -202,6 +135,17 @@ rule fit_score:
         table=config["hh"]["table"],
     output:
         "results/fit/{model}/scored.csv",
+    log:
+        "results/logs/fit/{model}/score.log",
+    benchmark:
+        "results/benchmarks/fit/{model}/score.tsv"
+    conda:
+        env("fit")
+    threads: lambda w: res("fit_score", "threads", FT["threads"])
+    resources:
+        mem_mb=lambda w: res("fit_score", "mem_mb", 4000),
+        runtime=lambda w: res("fit_score", "runtime", 60),
+        gpu=gpus("fit_score"),
     params:
         epgan=canonical({k: FT["epgan"][k] for k in ("enabled", "method")}),
         lookups=FT["lookups"],
@@ -209,17 +153,6 @@ rule fit_score:
         epgan_n_train=config["epgan"]["train"]["n_train"],
         sim=fit_sim_settings(),
         device=config["device"],
-    log:
-        "results/logs/fit/{model}/score.log",
-    benchmark:
-        "results/benchmarks/fit/{model}/score.tsv"
-    threads: lambda w: res("fit_score", "threads", FT["threads"])
-    resources:
-        mem_mb=lambda w: res("fit_score", "mem_mb", 4000),
-        runtime=lambda w: res("fit_score", "runtime", 60),
-        gpu=gpus("fit_score"),
-    conda:
-        env("fit")
     script:
         "../scripts/fit_score.py"
 
@@ -235,12 +168,12 @@ rule fit_merge:
         "results/logs/fit/merge.log",
     benchmark:
         "results/benchmarks/fit/merge.tsv"
+    conda:
+        env("fit")
     threads: 1
     resources:
         mem_mb=lambda w: res("fit_merge", "mem_mb", 2000),
         runtime=lambda w: res("fit_merge", "runtime", 10),
-    conda:
-        env("fit")
     script:
         "../scripts/fit_merge.py"
 
@@ -250,23 +183,37 @@ rule fit_plots:
         comparison="results/fit/comparison.csv",
         cost="results/fit/cost.csv",
     output:
-        rmse=report("results/fit/rmse.png", category="Fitting vs EP-GAN",
-                    caption="../../report/fit_rmse.rst"),
-        cost=report("results/fit/cost_curve.png", category="Fitting vs EP-GAN",
-                    caption="../../report/fit_cost.rst"),
+        rmse=report(
+            "results/fit/rmse.png",
+            category="Fitting vs EP-GAN",
+            caption="../../report/fit_rmse.rst",
+        ),
+        cost=report(
+            "results/fit/cost_curve.png",
+            category="Fitting vs EP-GAN",
+            caption="../../report/fit_cost.rst",
+        ),
     log:
         "results/logs/fit/plots.log",
     benchmark:
         "results/benchmarks/fit/plots.tsv"
+    conda:
+        env("plots")
     threads: 1
     resources:
         mem_mb=lambda w: res("fit_plots", "mem_mb", 2000),
         runtime=lambda w: res("fit_plots", "runtime", 10),
-    conda:
-        env("plots")
     script:
         "../scripts/fit_plots.py"
 
 
-add_targets("fit", ["results/fit/comparison.csv", "results/fit/medians.csv", "results/fit/cost.csv",
-                    "results/fit/rmse.png", "results/fit/cost_curve.png"])
+add_targets(
+    "fit",
+    [
+        "results/fit/comparison.csv",
+        "results/fit/medians.csv",
+        "results/fit/cost.csv",
+        "results/fit/rmse.png",
+        "results/fit/cost_curve.png",
+    ],
+)

@@ -9,7 +9,7 @@
 report: "../../report/workflow.rst"
 
 
-REPORT = config.get("report", {})
+REPORT = config["report"]
 
 # What each table holds (by file name); a table not listed gets a generic description.
 # Plain text: it is inserted into reStructuredText (no |, * or backticks).
@@ -71,18 +71,6 @@ TABLE_DOCS = {
 }
 
 
-def report_tables():
-    """CSV targets of every enabled stage (other than this one), as report_table outputs."""
-    out = []
-    for stage in config["stages"]:
-        if stage == "report":
-            continue
-        for t in _TARGETS.get(stage, []):
-            if t.startswith("results/") and t.endswith(".csv"):
-                out.append("results/report/tables/" + t[len("results/"):-len(".csv")] + ".html")
-    return out
-
-
 wildcard_constraints:
     table_stage="[a-z]+",
     table="[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*",
@@ -92,45 +80,53 @@ rule report_table:
     input:
         "results/{table_stage}/{table}.csv",
     output:
-        report("results/report/tables/{table_stage}/{table}.html", caption="../../report/table.rst",
-               category="Tables", subcategory="{table_stage}"),
-    params:
-        title=lambda w: f"{w.table_stage}: {w.table}.csv",
-        description=lambda w: TABLE_DOCS.get(
-            os.path.basename(w.table) + ".csv",
-            f"Table {w.table}.csv of stage {w.table_stage} (columns: docs/outputs.md)."),
-        max_rows=REPORT.get("max_rows", 2000),
+        report(
+            "results/report/tables/{table_stage}/{table}.html",
+            caption="../../report/table.rst",
+            category="Tables",
+            subcategory="{table_stage}",
+        ),
     log:
         "results/logs/report/tables/{table_stage}/{table}.log",
     benchmark:
         "results/benchmarks/report/tables/{table_stage}/{table}.tsv"
+    conda:
+        env("report")
     threads: 1
     resources:
         mem_mb=lambda w: res("report_table", "mem_mb", 2000),
         runtime=lambda w: res("report_table", "runtime", 10),
-    conda:
-        env("report")
+    params:
+        title=lambda w: f"{w.table_stage}: {w.table}.csv",
+        description=lambda w: TABLE_DOCS.get(
+            os.path.basename(w.table) + ".csv",
+            f"Table {w.table}.csv of stage {w.table_stage} (columns: docs/outputs.md).",
+        ),
+        max_rows=REPORT["max_rows"],
     script:
         "../scripts/report_table.py"
 
 
 rule device_check:
     output:
-        report("results/report/device.json", caption="../../report/device.rst",
-               category="Run environment"),
-    params:
-        device=config.get("device", "auto"),
+        report(
+            "results/report/device.json",
+            caption="../../report/device.rst",
+            category="Run environment",
+        ),
     log:
         "results/logs/report/device_check.log",
     benchmark:
         "results/benchmarks/report/device_check.tsv"
+    conda:
+        env("device")
     threads: 1
     resources:
         mem_mb=lambda w: res("device_check", "mem_mb", 2000),
         runtime=lambda w: res("device_check", "runtime", 10),
         gpu=gpus("device_check"),
-    conda:
-        env("device")
+    params:
+        device=config["device"],
     script:
         "../scripts/device_check.py"
 

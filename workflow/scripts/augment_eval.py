@@ -1,5 +1,6 @@
 """Rules augment_eval / augment_noaug: retrain the classifiers on real (+ synthetic) training
 cells, score the held-out real cells, and measure the fidelity of the synthetic cells."""
+
 import json
 
 from neurogen.io import run_script
@@ -28,10 +29,22 @@ def main(snakemake, log):
         torch.set_num_threads(snakemake.threads)
         models = load_models(snakemake.input.model)["models"]
         gen, size = w.generator, int(w.size)
-    out = evaluate(splits, baseline, json.loads(p.panel), w.mode, p.seed, models=models, generator=gen,
-                   size=size, n_baselines=p.n_baselines, features=splits[0].features, device=p.device,
-                   keep_samples=getattr(p, "keep_samples", 0) if models is not None else 0,
-                   study=json.loads(p.study), dist=json.loads(getattr(p, "dist", "{}")))
+    out = evaluate(
+        splits,
+        baseline,
+        json.loads(p.panel),
+        w.mode,
+        p.seed,
+        models=models,
+        generator=gen,
+        size=size,
+        n_baselines=p.n_baselines,
+        features=splits[0].features,
+        device=p.device,
+        keep_samples=getattr(p, "keep_samples", 0) if models is not None else 0,
+        study=json.loads(p.study),
+        dist=json.loads(getattr(p, "dist", "{}")),
+    )
     for kind in ("scores", "fidelity", "fidelity_dist", "features", "mannwhitney", "interclass"):
         if kind in snakemake.output.keys():
             df = out[kind]
@@ -40,8 +53,10 @@ def main(snakemake, log):
             write_csv(df, getattr(snakemake.output, kind))
     if "samples" in snakemake.output.keys():
         s = out["samples"] or {}
-        write_npz(snakemake.output.samples, **{k: (np.asarray(v).astype(str) if k.startswith("y_") else np.asarray(v, float))
-                                              for k, v in s.items()})
+        write_npz(
+            snakemake.output.samples,
+            **{k: (np.asarray(v).astype(str) if k.startswith("y_") else np.asarray(v, float)) for k, v in s.items()},
+        )
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -1,4 +1,5 @@
 """Rule augment_fit: one generator per repeat × preprocessing, fit on the training split."""
+
 import json
 
 from neurogen.io import run_script
@@ -11,8 +12,8 @@ def main(snakemake, log):
     import torch
 
     from neurogen.augment.evaluate import fit_generators
-    from neurogen.data.prepared import load_split
     from neurogen.augment.io import save_models
+    from neurogen.data.prepared import load_split
 
     torch.set_num_threads(snakemake.threads)
     p = snakemake.params
@@ -20,11 +21,27 @@ def main(snakemake, log):
     datadir = Path(snakemake.input.cells).parent
     splits = [load_split(datadir, r) for r in range(p.repeats)]
     baseline = pd.read_csv(snakemake.input.baseline)
-    models = fit_generators(splits, baseline, gen, json.loads(p.gen_params), snakemake.wildcards.mode,
-                            p.seed, n_baselines=p.n_baselines, device=p.device, study_repeats=p.study_repeats)
+    models = fit_generators(
+        splits,
+        baseline,
+        gen,
+        json.loads(p.gen_params),
+        snakemake.wildcards.mode,
+        p.seed,
+        n_baselines=p.n_baselines,
+        device=p.device,
+        study_repeats=p.study_repeats,
+    )
     for m in models:
-        log.info("repeat %d %s + %s (%s protocol): %s fit in %.1f s", m["repeat"], m["scaler"], m["reducer"],
-                 m["protocol"], gen, m["fit_time_s"])
+        log.info(
+            "repeat %d %s + %s (%s protocol): %s fit in %.1f s",
+            m["repeat"],
+            m["scaler"],
+            m["reducer"],
+            m["protocol"],
+            gen,
+            m["fit_time_s"],
+        )
     save_models(snakemake.output[0], gen, snakemake.wildcards.mode, models)
 
 

@@ -1,4 +1,5 @@
 """Rule augment_plots: the augmentation stage's figures."""
+
 from neurogen.io import run_script
 
 
@@ -45,12 +46,24 @@ def main(snakemake, log):
     else:
         g, s = "", 0
     log.info("feature-error heatmap for %s %d (best scaled-mode configuration)", g, s)
-    savefig(P.feature_mae_heatmap(feat, g, s, f"{ds}: per class × feature error, {g} {s} per class "
-                                  "(best augmented configuration)"), out.feature_mae)
-    savefig(P.fidelity_vs_natural(fid, inter, mw, f"{ds}: synthetic-to-real test MAE vs natural inter-class MAE"),
-            out.fidelity_vs_natural)
-    savefig(P.fidelity_distribution(read(inp.fidelity_dist), f"{ds}: distribution-level fidelity per generator "
-                                    "(medians over classes and repeats)", "pca.png"), out.fidelity_distribution)
+    savefig(
+        P.feature_mae_heatmap(
+            feat, g, s, f"{ds}: per class × feature error, {g} {s} per class (best augmented configuration)"
+        ),
+        out.feature_mae,
+    )
+    savefig(
+        P.fidelity_vs_natural(fid, inter, mw, f"{ds}: synthetic-to-real test MAE vs natural inter-class MAE"),
+        out.fidelity_vs_natural,
+    )
+    savefig(
+        P.fidelity_distribution(
+            read(inp.fidelity_dist),
+            f"{ds}: distribution-level fidelity per generator (medians over classes and repeats)",
+            "pca.png",
+        ),
+        out.fidelity_distribution,
+    )
 
 
 run_script(main, snakemake)  # noqa: F821

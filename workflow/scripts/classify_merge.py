@@ -1,4 +1,5 @@
 """Rule classify_merge: all shards of a dataset -> sweep.csv (ranked)."""
+
 from neurogen.io import run_script
 
 
@@ -12,8 +13,12 @@ def main(snakemake, log):
     df = merge(frames, snakemake.wildcards.dataset)
     write_csv(df, snakemake.output[0])
     ok = df[df["error"] == ""]
-    log.info("%d configurations (%d failed); best %s", len(df), len(df) - len(ok),
-             ok.iloc[0][["scaler", "reducer", "classifier", "mean_test_accuracy"]].to_dict() if len(ok) else None)
+    log.info(
+        "%d configurations (%d failed); best %s",
+        len(df),
+        len(df) - len(ok),
+        ok.iloc[0][["scaler", "reducer", "classifier", "mean_test_accuracy"]].to_dict() if len(ok) else None,
+    )
 
 
 run_script(main, snakemake)  # noqa: F821

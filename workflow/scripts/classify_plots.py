@@ -1,4 +1,5 @@
 """Rule classify_plots: landscape and accuracy-distribution figures of the sweep."""
+
 import json
 
 from neurogen.io import run_script
@@ -14,10 +15,13 @@ def main(snakemake, log):
     sweep = pd.read_csv(snakemake.input.sweep).fillna({"error": "", "note": ""})
     base = pd.read_csv(snakemake.input.baseline)
     sel = json.loads(snakemake.params.selection)
-    savefig(P.landscape(sweep, base, sel.get("max_gap", 0.03), f"{ds}: classification pipeline landscape"),
-            snakemake.output.landscape)
-    savefig(P.distributions(sweep, f"{ds}: mean CV accuracy of {len(sweep)} configurations"),
-            snakemake.output.distributions)
+    savefig(
+        P.landscape(sweep, base, sel.get("max_gap", 0.03), f"{ds}: classification pipeline landscape"),
+        snakemake.output.landscape,
+    )
+    savefig(
+        P.distributions(sweep, f"{ds}: mean CV accuracy of {len(sweep)} configurations"), snakemake.output.distributions
+    )
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -1,4 +1,5 @@
 """Rule classify_select: baselines by the study's criteria + their held-out accuracy."""
+
 import json
 
 from neurogen.io import run_script
@@ -16,12 +17,20 @@ def main(snakemake, log):
     sweep = pd.read_csv(snakemake.input.sweep).fillna({"error": "", "note": ""})
     sel = select(sweep, **json.loads(snakemake.params.selection))
     split = load_split(Path(snakemake.input.cells).parent, repeat=0)
-    out = evaluate_holdout(sel, split.X_train, split.y_train, split.X_test, split.y_test,
-                           seed=snakemake.params.seed)
+    out = evaluate_holdout(sel, split.X_train, split.y_train, split.X_test, split.y_test, seed=snakemake.params.seed)
     for _, r in out.iterrows():
-        log.info("#%d %s + %s + %s %s: CV %.3f ± %.3f (gap %.3f), held-out %.3f", r.selection_rank,
-                 r.scaler, r.reducer, r.classifier, r.params, r.mean_test_accuracy,
-                 r.std_test_accuracy, r.gap, r.test_accuracy)
+        log.info(
+            "#%d %s + %s + %s %s: CV %.3f ± %.3f (gap %.3f), held-out %.3f",
+            r.selection_rank,
+            r.scaler,
+            r.reducer,
+            r.classifier,
+            r.params,
+            r.mean_test_accuracy,
+            r.std_test_accuracy,
+            r.gap,
+            r.test_accuracy,
+        )
     write_csv(out, snakemake.output[0])
 
 

@@ -1,4 +1,5 @@
 """Rule classify_shard: one classifier's grid on every reducer of one scaler (10-fold CV)."""
+
 import json
 
 from neurogen.io import run_script
@@ -8,12 +9,17 @@ def main(snakemake, log):
     from neurogen.classify.sweep import evaluate_classifier
     from neurogen.io import write_csv
 
-    df = evaluate_classifier(snakemake.input[0], snakemake.wildcards.classifier,
-                             json.loads(snakemake.params.grid), seed=snakemake.params.seed,
-                             n_jobs=snakemake.threads)
+    df = evaluate_classifier(
+        snakemake.input[0],
+        snakemake.wildcards.classifier,
+        json.loads(snakemake.params.grid),
+        seed=snakemake.params.seed,
+        n_jobs=snakemake.threads,
+    )
     n_err = int((df["error"] != "").sum())
-    log.info("%d configurations, %d with errors; best mean CV accuracy %.3f", len(df), n_err,
-             df["mean_test_accuracy"].max())
+    log.info(
+        "%d configurations, %d with errors; best mean CV accuracy %.3f", len(df), n_err, df["mean_test_accuracy"].max()
+    )
     write_csv(df, snakemake.output[0])
 
 

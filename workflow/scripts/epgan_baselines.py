@@ -1,4 +1,5 @@
 """Rule epgan_baselines: the default parameter set and nearest-neighbour lookup of the training set."""
+
 from neurogen.io import run_script
 
 
@@ -10,8 +11,13 @@ def main(snakemake, log):
 
     torch.set_num_threads(snakemake.threads)
     be = pipeline.load_backend(snakemake.wildcards.model, snakemake.params.sim_dt_ms, snakemake.input.test)
-    out = pipeline.baselines(be, snakemake.input.train, snakemake.input.test, batch=snakemake.params.sim_batch,
-                             n_train=snakemake.params.n_train)
+    out = pipeline.baselines(
+        be,
+        snakemake.input.train,
+        snakemake.input.test,
+        batch=snakemake.params.sim_batch,
+        n_train=snakemake.params.n_train,
+    )
     write_npz(snakemake.output[0], **out)
 
 

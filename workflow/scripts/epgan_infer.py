@@ -1,4 +1,5 @@
 """Rule epgan_infer: single-pass inference and the published selection over epochs (test inputs)."""
+
 from neurogen.io import run_script
 
 
@@ -14,8 +15,14 @@ def main(snakemake, log):
     be = pipeline.load_backend(snakemake.wildcards.model, p.sim_dt_ms, snakemake.input.test)
     cand = np.load(snakemake.input.candidates)
     pipeline.check_free_names(be, cand["free_names"], snakemake.input.candidates)
-    out = pipeline.predict(be, snakemake.input.model, cand["candidates"], snakemake.input.test,
-                           selection_epochs=p.selection_epochs, batch=p.sim_batch)
+    out = pipeline.predict(
+        be,
+        snakemake.input.model,
+        cand["candidates"],
+        snakemake.input.test,
+        selection_epochs=p.selection_epochs,
+        batch=p.sim_batch,
+    )
     write_npz(snakemake.output[0], **out)
 
 

@@ -1,4 +1,5 @@
 """Rule epgan_speed: single-pass inference time for N neurons."""
+
 from neurogen.io import run_script
 
 

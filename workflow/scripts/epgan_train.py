@@ -1,4 +1,5 @@
 """Rule epgan_train: train EP-GAN on the HH stage's training set (checkpoint each epoch, resume)."""
+
 from neurogen.io import run_script
 
 
@@ -27,7 +28,7 @@ def main(snakemake, log):
     save_bundle(bundle, snakemake.output.model)
     write_csv(hist, snakemake.output.history)
     write_npz(snakemake.output.candidates, candidates=cand, free_names=np.array(be.free_names))
-    if os.path.exists(p.ckpt):      # finished: a later rerun (changed code) must start afresh
+    if os.path.exists(p.ckpt):  # finished: a later rerun (changed code) must start afresh
         os.remove(p.ckpt)
 
 

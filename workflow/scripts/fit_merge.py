@@ -1,4 +1,5 @@
 """Rule fit_merge: the per-model scored tables -> comparison, medians, cost."""
+
 from neurogen.io import run_script
 
 

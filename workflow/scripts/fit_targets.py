@@ -1,4 +1,5 @@
 """Rule fit_targets: choose the target neurons (rows of the test set) -> targets.csv."""
+
 from neurogen.io import run_script
 
 

@@ -1,4 +1,5 @@
 """Rule hh_figures: example traces + I-V per type beside the reference curves; parameter histograms."""
+
 from neurogen.io import run_script
 
 
@@ -24,10 +25,13 @@ def main(snakemake, log):
         d = ds.load()
     sampled = np.concatenate([read_shard(p)["sampled_free"] for p in snakemake.input.shards])
     rng = np.random.default_rng(int(snakemake.params.seed))
-    savefig(P.examples(d, ref, rng, f"{model} model: accepted training neurons by response type"),
-            snakemake.output.examples)
-    savefig(P.param_histograms(sampled, d["params"], space, f"{model} model: sampled vs accepted parameters"),
-            snakemake.output.histograms)
+    savefig(
+        P.examples(d, ref, rng, f"{model} model: accepted training neurons by response type"), snakemake.output.examples
+    )
+    savefig(
+        P.param_histograms(sampled, d["params"], space, f"{model} model: sampled vs accepted parameters"),
+        snakemake.output.histograms,
+    )
     log.info("figures written")
 
 

@@ -1,4 +1,5 @@
 """Rule hh_shard: steps 1-3 of EP-GAN's training-data generation for one shard."""
+
 import json
 
 from neurogen.io import run_script
@@ -27,12 +28,24 @@ def main(snakemake, log):
     per_type_total = int(hh["n_accepted"]) / 3
     n_per_type = int(math.ceil(per_type_total / n_shards))
     dtype = torch.float64 if hh.get("precision") == "float64" else torch.float32
-    out = generate_shard(space, n_per_type=n_per_type, max_candidates=int(hh["max_candidates_per_shard"]),
-                         seed=int(snakemake.params.seed), shard=shard, bounds=load_bounds(snakemake.input.bounds),
-                         dt_ms=float(hh["dt_ms"]), chunk=int(hh["chunk"]), oversample=float(hh["oversample"]),
-                         batch_size=int(hh["batch_size"]), device=device, dtype=dtype,
-                         skew=float(hh["conductance_skew"]), scale_frac=float(hh["conductance_scale"]),
-                         protocol=protocol_from_config(hh), log=log)
+    out = generate_shard(
+        space,
+        n_per_type=n_per_type,
+        max_candidates=int(hh["max_candidates_per_shard"]),
+        seed=int(snakemake.params.seed),
+        shard=shard,
+        bounds=load_bounds(snakemake.input.bounds),
+        dt_ms=float(hh["dt_ms"]),
+        chunk=int(hh["chunk"]),
+        oversample=float(hh["oversample"]),
+        batch_size=int(hh["batch_size"]),
+        device=device,
+        dtype=dtype,
+        skew=float(hh["conductance_skew"]),
+        scale_frac=float(hh["conductance_scale"]),
+        protocol=protocol_from_config(hh),
+        log=log,
+    )
     write_npz(snakemake.output[0], **out)
     log.info(f"wrote {snakemake.output[0]} ({len(out['p_full'])} accepted sets)")
     _ = np

@@ -1,4 +1,5 @@
 """Rule raw_table: write results/data/{dataset}/raw.csv from a surrogate, a download or a path."""
+
 import json
 import shutil
 
@@ -18,8 +19,13 @@ def main(snakemake, log):
         df = generate(stats, seed=snakemake.params.seed, scale=spec.get("scale", 1.0))
         with atomic_path(out) as tmp:
             df.to_csv(tmp, sep=";", index=False)
-        log.info("surrogate %s: %d cells x %d columns from %s", snakemake.wildcards.dataset,
-                 len(df), df.shape[1], snakemake.input.stats)
+        log.info(
+            "surrogate %s: %d cells x %d columns from %s",
+            snakemake.wildcards.dataset,
+            len(df),
+            df.shape[1],
+            snakemake.input.stats,
+        )
     elif spec["source"] == "download":
         fetch(spec["url"], out, spec["sha256"])
     else:

@@ -5,6 +5,7 @@
 ``outlier_sd`` SD of the real training data, or not finite, are removed and counted in
 ``report_``). A new generator is one module plus one line in :data:`GENERATORS`.
 """
+
 from __future__ import annotations
 
 import importlib

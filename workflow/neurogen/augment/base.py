@@ -14,6 +14,7 @@ the training data are constant in the samples too.
 Subclasses implement ``_fit(X, y_codes)`` and ``_sample(counts, seed) -> (X, y_codes)`` on the
 validated arrays (classes coded 0..K-1).
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,14 +53,20 @@ class Generator:
         bad = ~np.isfinite(X)
         if bad.any():
             cols = sorted(set(np.nonzero(bad)[1].tolist()))
-            raise NeurogenError(f"{self.name}: {int(bad.sum())} missing or non-finite value(s) in the "
-                                f"training features (columns {cols[:10]}); impute them first "
-                                f"(neurogen.data.MeanImputer)")
+            raise NeurogenError(
+                f"{self.name}: {int(bad.sum())} missing or non-finite value(s) in the "
+                f"training features (columns {cols[:10]}); impute them first "
+                f"(neurogen.data.MeanImputer)"
+            )
         classes, counts = np.unique(y, return_counts=True)
         small = classes[counts < MIN_CLASS_CELLS]
         if len(small):
-            log.warning("%s: class(es) %s have fewer than %d training cells and get no synthetic "
-                        "samples", self.name, list(small), MIN_CLASS_CELLS)
+            log.warning(
+                "%s: class(es) %s have fewer than %d training cells and get no synthetic samples",
+                self.name,
+                list(small),
+                MIN_CLASS_CELLS,
+            )
         keep = ~np.isin(y, small)
         if keep.sum() == 0:
             raise NeurogenError(f"{self.name}: no class has {MIN_CLASS_CELLS} or more training cells")
@@ -73,8 +80,12 @@ class Generator:
         self.min_, self.max_ = X.min(axis=0), X.max(axis=0)
         self.constant_ = self.sd_ <= 1e-12 * np.maximum(1.0, np.abs(self.mean_))
         if self.constant_.any():
-            log.info("%s: %d constant feature(s) (columns %s) are kept constant in the samples",
-                     self.name, int(self.constant_.sum()), np.nonzero(self.constant_)[0].tolist()[:10])
+            log.info(
+                "%s: %d constant feature(s) (columns %s) are kept constant in the samples",
+                self.name,
+                int(self.constant_.sum()),
+                np.nonzero(self.constant_)[0].tolist()[:10],
+            )
         codes = np.searchsorted(self.classes_, y)
         self._fit(X, codes)
         return self
@@ -128,16 +139,29 @@ class Generator:
         rows = []
         for k, c in enumerate(self.classes_):
             m = cs == k
-            rows.append({"class": c, "n_requested": int(counts[k]), "n_nonfinite": int((nonfinite & m).sum()),
-                         "n_out_of_range": int((far & m).sum()), "n_kept": int((keep & m).sum())})
-        self.report_ = pd.DataFrame(rows, columns=["class", "n_requested", "n_nonfinite",
-                                                   "n_out_of_range", "n_kept"])
+            rows.append(
+                {
+                    "class": c,
+                    "n_requested": int(counts[k]),
+                    "n_nonfinite": int((nonfinite & m).sum()),
+                    "n_out_of_range": int((far & m).sum()),
+                    "n_kept": int((keep & m).sum()),
+                }
+            )
+        self.report_ = pd.DataFrame(rows, columns=["class", "n_requested", "n_nonfinite", "n_out_of_range", "n_kept"])
         n_bad = int((~keep).sum())
         if n_bad:
-            log.warning("%s: removed %d of %d synthetic cells (%d non-finite, %d more than %.1f SD beyond "
-                        "the real training %s)", self.name, n_bad, len(Xs), int(nonfinite.sum()),
-                        int(far.sum()), self.outlier_sd or 0,
-                        "mean" if self.outlier_ref == "mean" else "range")
+            log.warning(
+                "%s: removed %d of %d synthetic cells (%d non-finite, %d more than %.1f SD beyond "
+                "the real training %s)",
+                self.name,
+                n_bad,
+                len(Xs),
+                int(nonfinite.sum()),
+                int(far.sum()),
+                self.outlier_sd or 0,
+                "mean" if self.outlier_ref == "mean" else "range",
+            )
         return Xs[keep], cs[keep]
 
     # -- convenience -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ the kept steps), which costs sample_steps/timesteps of the full chain. (The stud
 image DDPM; a network for images does not fit 48 features, so this one is trained from
 scratch on the training cells.)
 """
+
 from __future__ import annotations
 
 import math
@@ -20,13 +21,35 @@ from .torchbase import TorchGenerator
 class DDPMGenerator(TorchGenerator):
     name = "ddpm"
 
-    def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, timesteps: int = 1000,
-                 beta_start: float = 1e-4, beta_end: float = 0.02, hidden: int = 256, t_embed: int = 32,
-                 sample_steps: int | None = None, ema: float = 0.99,
-                 device: str = "auto", log_every: int = 50, outlier_sd: float | None = 3.0,
-                 outlier_ref: str = "range", seed: int = 0):
-        super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        timesteps: int = 1000,
+        beta_start: float = 1e-4,
+        beta_end: float = 0.02,
+        hidden: int = 256,
+        t_embed: int = 32,
+        sample_steps: int | None = None,
+        ema: float = 0.99,
+        device: str = "auto",
+        log_every: int = 50,
+        outlier_sd: float | None = 3.0,
+        outlier_ref: str = "range",
+        seed: int = 0,
+    ):
+        super().__init__(
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            hidden=hidden,
+            device=device,
+            log_every=log_every,
+            outlier_sd=outlier_sd,
+            outlier_ref=outlier_ref,
+            seed=seed,
+        )
         self.timesteps = timesteps
         self.beta_start = beta_start
         self.beta_end = beta_end
@@ -64,9 +87,15 @@ class DDPMGenerator(TorchGenerator):
 
         Z, C = self._prepare(X, codes)
         d, k, h = X.shape[1], self.n_classes_, self.hidden
-        self.net_ = nn.Sequential(nn.Linear(d + 2 * (self.t_embed // 2) + k, h), nn.SiLU(),
-                                  nn.Linear(h, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(),
-                                  nn.Linear(h, d)).to(self.device_)
+        self.net_ = nn.Sequential(
+            nn.Linear(d + 2 * (self.t_embed // 2) + k, h),
+            nn.SiLU(),
+            nn.Linear(h, h),
+            nn.SiLU(),
+            nn.Linear(h, h),
+            nn.SiLU(),
+            nn.Linear(h, d),
+        ).to(self.device_)
         import copy
 
         self.net_ema_ = copy.deepcopy(self.net_)

@@ -19,6 +19,7 @@ selected parameters, and a configurable panel) on real + synthetic training cell
 accuracy and macro-F1 on the held-out real test split, with fidelity of the synthetic cells in
 the same space. ``generator=None`` gives the same classifiers without augmentation.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,7 @@ def _baseline_rows(baseline: pd.DataFrame, mode: str, n_baselines: int | None = 
     if "category" in b.columns:
         want = "no_reducer" if mode == "scaled" else "reducer"
         sub = b[b["category"] == want]
-        if mode == "scaled" and sub.empty:     # no pipeline without a reducer: drop the reducer
+        if mode == "scaled" and sub.empty:  # no pipeline without a reducer: drop the reducer
             sub = b
         b = sub
     return b.head(n_baselines) if n_baselines else b
@@ -91,8 +92,9 @@ def transform(prep: dict, X_train, y_train, X_test, seed: int):
     return np.asarray(Ftr, float), np.asarray(Fte, float)
 
 
-def classifiers_for(prep: dict, baseline: pd.DataFrame, panel: dict, mode: str,
-                    n_baselines: int | None = None) -> list[dict]:
+def classifiers_for(
+    prep: dict, baseline: pd.DataFrame, panel: dict, mode: str, n_baselines: int | None = None
+) -> list[dict]:
     """Classifiers to retrain on one preprocessing: the baselines that use it, then the panel."""
     b = _baseline_rows(baseline, mode, n_baselines)
     out = []
@@ -101,9 +103,14 @@ def classifiers_for(prep: dict, baseline: pd.DataFrame, panel: dict, mode: str,
             continue
         params = json.loads(r["params"]) if isinstance(r["params"], str) and r["params"] else {}
         rank = int(r["selection_rank"]) if "selection_rank" in r else 0
-        out.append({"classifier": r["classifier"], "params": params,
-                    "source": f"baseline_{rank}" + ("" if mode == "reduced" or r["reducer"] == "none"
-                                                     else f" (reducer {r['reducer']} dropped)")})
+        out.append(
+            {
+                "classifier": r["classifier"],
+                "params": params,
+                "source": f"baseline_{rank}"
+                + ("" if mode == "reduced" or r["reducer"] == "none" else f" (reducer {r['reducer']} dropped)"),
+            }
+        )
     for name, params in (panel or {}).items():
         out.append({"classifier": name, "params": dict(params or {}), "source": "panel"})
     return out
@@ -124,8 +131,17 @@ def transform_study(prep: dict, X_train, y_train, X_test, y_test, seed: int):
     return F_all, y_all
 
 
-def fit_generators(splits, baseline, generator: str, params: dict, mode: str, seed: int,
-                   n_baselines: int | None = None, device: str = "auto", study_repeats: int = 0) -> list[dict]:
+def fit_generators(
+    splits,
+    baseline,
+    generator: str,
+    params: dict,
+    mode: str,
+    seed: int,
+    n_baselines: int | None = None,
+    device: str = "auto",
+    study_repeats: int = 0,
+) -> list[dict]:
     """One fitted generator per repeat × preprocessing. ``splits``: list of Split (data layer).
 
     ``protocol`` ``held_out``: fit on the training split in the space of a preprocessing fit on
@@ -152,8 +168,15 @@ def fit_generators(splits, baseline, generator: str, params: dict, mode: str, se
                 if generator in DEEP:
                     kw.setdefault("device", device)
                 t0 = time.perf_counter()
-                log.info("repeat %d (%s protocol): fitting %s on %s + %s (%d cells × %d features)", r, protocol,
-                         generator, prep["scaler"], prep["reducer"], *Ftr.shape)
+                log.info(
+                    "repeat %d (%s protocol): fitting %s on %s + %s (%d cells × %d features)",
+                    r,
+                    protocol,
+                    generator,
+                    prep["scaler"],
+                    prep["reducer"],
+                    *Ftr.shape,
+                )
                 g = make_generator(generator, **kw).fit(Ftr, ytr)
                 dt = time.perf_counter() - t0
                 out.append({"repeat": r, **prep, "protocol": protocol, "model": g.to_cpu(), "fit_time_s": dt})
@@ -187,7 +210,7 @@ def study_cv(spec, seed, F_real, y_real, Xs, ys, folds: int = 10):
     y = np.concatenate([np.asarray(y_real).astype(str), np.asarray(ys).astype(str)])
     acc, f1, errs = [], [], []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")      # classes smaller than folds: sklearn warns
+        warnings.simplefilter("ignore")  # classes smaller than folds: sklearn warns
         for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
             a, f, e = _fit_score(spec, seed, X[tr], y[tr], X[te], y[te])
             acc.append(a)
@@ -197,14 +220,28 @@ def study_cv(spec, seed, F_real, y_real, Xs, ys, folds: int = 10):
     return float(np.mean(acc)), float(np.mean(f1)), (errs[0] if errs else ""), len(X)
 
 
-def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None, generator="none",
-             size: int = 0, n_baselines: int | None = None, features=None, device: str = "auto",
-             keep_samples: int = 0, study: dict | None = None, dist: dict | None = None) -> dict:
+def evaluate(
+    splits,
+    baseline,
+    panel: dict,
+    mode: str,
+    seed: int,
+    *,
+    models=None,
+    generator="none",
+    size: int = 0,
+    n_baselines: int | None = None,
+    features=None,
+    device: str = "auto",
+    keep_samples: int = 0,
+    study: dict | None = None,
+    dist: dict | None = None,
+) -> dict:
     """Scores and fidelity of one generator × mode × size (``models=None``: no augmentation).
 
     ``study`` (``{"repeats": R, "cv_folds": K, "classifiers": [...]}``; empty list: all): also
-    run the study's protocol on the first R repeats (preprocessing and generator fit on all real cells, K-fold CV on real + synthetic
-    cells); its rows in ``scores`` have ``protocol`` ``study`` (the others ``held_out``).
+    run the study's protocol on the first R repeats (preprocessing and generator fit on all real cells,
+    K-fold CV on real + synthetic cells); its rows in ``scores`` have ``protocol`` ``study`` (the others ``held_out``).
     ``dist`` (``{"repeats": R, "k": k, "permutations": P}``): distribution-level fidelity
     (:func:`neurogen.fidelity.distribution_fidelity`) of the held-out protocol's synthetic cells
     on the first R repeats.
@@ -227,9 +264,12 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
     def draw(r, prep, protocol):
         m = lookup.get((r, prep["scaler"], prep["reducer"], protocol))
         if m is None:
-            raise NeurogenError(f"no fitted {generator} for repeat {r}, {prep['scaler']} + "
-                                f"{prep['reducer']}" + ("" if protocol == "held_out" else f" ({protocol} protocol)")
-                                + " (rerun the fit job)")
+            raise NeurogenError(
+                f"no fitted {generator} for repeat {r}, {prep['scaler']} + "
+                f"{prep['reducer']}"
+                + ("" if protocol == "held_out" else f" ({protocol} protocol)")
+                + " (rerun the fit job)"
+            )
         g = m["model"]
         if hasattr(g, "to_device"):
             g.to_device(device)
@@ -249,32 +289,67 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
             if models is not None:
                 Xs, ys, sample_time, fit_time, rep = draw(r, prep, "held_out")
                 n_nonfinite, n_far = int(rep["n_nonfinite"].sum()), int(rep["n_out_of_range"].sum())
-                log.info("repeat %d %s+%s: %d synthetic cells kept (%d non-finite, %d out of range removed)",
-                         r, prep["scaler"], prep["reducer"], len(Xs), n_nonfinite, n_far)
+                log.info(
+                    "repeat %d %s+%s: %d synthetic cells kept (%d non-finite, %d out of range removed)",
+                    r,
+                    prep["scaler"],
+                    prep["reducer"],
+                    len(Xs),
+                    n_nonfinite,
+                    n_far,
+                )
                 # fidelity in the generator's space
                 refs = {"train": (Ftr, sp.y_train), "test": (Fte, sp.y_test)}
                 pdist = profile_distances(Xs, ys, refs)
                 pdist = pdist.merge(rep, on="class", how="left")
                 fid.append(pdist.assign(**key))
-                fnames = features if (prep["reducer"] == "none" and features is not None) else \
-                    [f"component_{i + 1}" for i in range(Ftr.shape[1])]
+                fnames = (
+                    features
+                    if (prep["reducer"] == "none" and features is not None)
+                    else [f"component_{i + 1}" for i in range(Ftr.shape[1])]
+                )
                 feat.append(feature_errors(Xs, ys, refs, fnames).assign(**key))
                 ref = interclass_mae(Fte, sp.y_test)
                 syn_test = pdist[pdist["reference"] == "test"]["mae"]
-                mw.append({**key, **mann_whitney(syn_test, ref["mae"], alternative="less"),
-                           "n_out_of_range": n_far, "n_nonfinite": n_nonfinite})
+                mw.append(
+                    {
+                        **key,
+                        **mann_whitney(syn_test, ref["mae"], alternative="less"),
+                        "n_out_of_range": n_far,
+                        "n_nonfinite": n_nonfinite,
+                    }
+                )
                 if r < dist.get("repeats", 0) and len(Xs):
                     t0 = time.perf_counter()
-                    d = distribution_fidelity(Xs, ys, Ftr, sp.y_train, Fte, sp.y_test, seed=seed + r,
-                                              k=dist.get("k", 5), n_permutations=dist.get("permutations", 200))
-                    log.info("repeat %d: distribution-level fidelity of %d classes in %.1f s", r, len(d),
-                             time.perf_counter() - t0)
+                    d = distribution_fidelity(
+                        Xs,
+                        ys,
+                        Ftr,
+                        sp.y_train,
+                        Fte,
+                        sp.y_test,
+                        seed=seed + r,
+                        k=dist.get("k", 5),
+                        n_permutations=dist.get("permutations", 200),
+                    )
+                    log.info(
+                        "repeat %d: distribution-level fidelity of %d classes in %.1f s",
+                        r,
+                        len(d),
+                        time.perf_counter() - t0,
+                    )
                     dfid.append(d.assign(**key))
                 if r == 0 and pi == 0 and keep_samples:
                     rng = np.random.default_rng(seed)
                     sel = rng.permutation(len(Xs))[:keep_samples]
-                    samples = {"train": Ftr, "y_train": sp.y_train, "test": Fte, "y_test": sp.y_test,
-                               "synthetic": Xs[sel], "y_synthetic": ys[sel]}
+                    samples = {
+                        "train": Ftr,
+                        "y_train": sp.y_train,
+                        "test": Fte,
+                        "y_test": sp.y_test,
+                        "synthetic": Xs[sel],
+                        "y_synthetic": ys[sel],
+                    }
             else:
                 ref = interclass_mae(Fte, sp.y_test).assign(scaler_fit="train")
                 inter.append(ref.assign(**key))
@@ -289,18 +364,34 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
             ytr_aug = np.concatenate([sp.y_train.astype(str), ys.astype(str)])
             specs = classifiers_for(prep, baseline, panel, mode, n_baselines)
             for spec in specs:
-                row = {**key, "protocol": "held_out", "classifier": spec["classifier"],
-                       "params": json.dumps(spec["params"], sort_keys=True),
-                       "source": spec["source"], "n_real_train": len(Ftr), "n_synthetic": len(Xs),
-                       "n_out_of_range": n_far, "n_nonfinite": n_nonfinite, "n_test": len(Fte),
-                       "generator_fit_time_s": fit_time, "sample_time_s": sample_time}
+                row = {
+                    **key,
+                    "protocol": "held_out",
+                    "classifier": spec["classifier"],
+                    "params": json.dumps(spec["params"], sort_keys=True),
+                    "source": spec["source"],
+                    "n_real_train": len(Ftr),
+                    "n_synthetic": len(Xs),
+                    "n_out_of_range": n_far,
+                    "n_nonfinite": n_nonfinite,
+                    "n_test": len(Fte),
+                    "generator_fit_time_s": fit_time,
+                    "sample_time_s": sample_time,
+                }
                 t0 = time.perf_counter()
                 acc, f1, err = _fit_score(spec, seed, Xtr_aug, ytr_aug, Fte, sp.y_test)
                 row.update(test_accuracy=acc, test_macro_f1=f1, error=err)
                 row["classifier_fit_time_s"] = time.perf_counter() - t0
                 scores.append(row)
-                log.info("repeat %d %s %s size %d %s: accuracy %.3f", r, generator, mode, size,
-                         spec["classifier"], row["test_accuracy"])
+                log.info(
+                    "repeat %d %s %s size %d %s: accuracy %.3f",
+                    r,
+                    generator,
+                    mode,
+                    size,
+                    spec["classifier"],
+                    row["test_accuracy"],
+                )
             if r < study.get("repeats", 0):
                 F_all, y_all = transform_study(prep, sp.X_train, sp.y_train, sp.X_test, sp.y_test, seed)
                 Xs2, ys2 = np.zeros((0, F_all.shape[1])), np.zeros(0, str)
@@ -314,23 +405,50 @@ def evaluate(splits, baseline, panel: dict, mode: str, seed: int, *, models=None
                         continue
                     t0 = time.perf_counter()
                     acc, f1, err, n_pool = study_cv(spec, seed, F_all, y_all, Xs2, ys2, study.get("cv_folds", 10))
-                    scores.append({**key, "protocol": "study", "classifier": spec["classifier"],
-                                   "params": json.dumps(spec["params"], sort_keys=True), "source": spec["source"],
-                                   "n_real_train": len(F_all), "n_synthetic": len(Xs2), "n_out_of_range": s_far,
-                                   "n_nonfinite": s_nonfinite, "n_test": n_pool, "generator_fit_time_s": sfit,
-                                   "sample_time_s": ssample, "test_accuracy": acc, "test_macro_f1": f1, "error": err,
-                                   "classifier_fit_time_s": time.perf_counter() - t0})
-                    log.info("repeat %d %s %s size %d %s, study protocol (%d-fold CV on real + synthetic): "
-                             "accuracy %.3f", r, generator, mode, size, spec["classifier"],
-                             study.get("cv_folds", 10), acc)
+                    scores.append(
+                        {
+                            **key,
+                            "protocol": "study",
+                            "classifier": spec["classifier"],
+                            "params": json.dumps(spec["params"], sort_keys=True),
+                            "source": spec["source"],
+                            "n_real_train": len(F_all),
+                            "n_synthetic": len(Xs2),
+                            "n_out_of_range": s_far,
+                            "n_nonfinite": s_nonfinite,
+                            "n_test": n_pool,
+                            "generator_fit_time_s": sfit,
+                            "sample_time_s": ssample,
+                            "test_accuracy": acc,
+                            "test_macro_f1": f1,
+                            "error": err,
+                            "classifier_fit_time_s": time.perf_counter() - t0,
+                        }
+                    )
+                    log.info(
+                        "repeat %d %s %s size %d %s, study protocol (%d-fold CV on real + synthetic): accuracy %.3f",
+                        r,
+                        generator,
+                        mode,
+                        size,
+                        spec["classifier"],
+                        study.get("cv_folds", 10),
+                        acc,
+                    )
     cat = lambda parts: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()  # noqa: E731
-    return {"scores": pd.DataFrame(scores), "fidelity": cat(fid), "fidelity_dist": cat(dfid), "features": cat(feat),
-            "mannwhitney": pd.DataFrame(mw), "interclass": cat(inter), "samples": samples}
+    return {
+        "scores": pd.DataFrame(scores),
+        "fidelity": cat(fid),
+        "fidelity_dist": cat(dfid),
+        "features": cat(feat),
+        "mannwhitney": pd.DataFrame(mw),
+        "interclass": cat(inter),
+        "samples": samples,
+    }
 
 
 # -- summaries -------------------------------------------------------------------------------
-SCORE_KEYS = ["dataset", "protocol", "generator", "mode", "size", "scaler", "reducer", "classifier", "params",
-              "source"]
+SCORE_KEYS = ["dataset", "protocol", "generator", "mode", "size", "scaler", "reducer", "classifier", "params", "source"]
 
 
 def _ci(x):
@@ -353,23 +471,36 @@ def summarise_scores(per_repeat: pd.DataFrame) -> pd.DataFrame:
     df["protocol"] = df["protocol"].fillna("held_out")
     pair = ["dataset", "protocol", "mode", "scaler", "reducer", "classifier", "params", "repeat"]
     none = df[df["generator"] == "none"][pair + ["test_accuracy", "test_macro_f1"]].rename(
-        columns={"test_accuracy": "_acc0", "test_macro_f1": "_f10"})
+        columns={"test_accuracy": "_acc0", "test_macro_f1": "_f10"}
+    )
     df = df.merge(none, on=pair, how="left")
     df["_delta"] = df["test_accuracy"] - df["_acc0"]
     rows = []
     for key, g in df.groupby(SCORE_KEYS, sort=False, dropna=False):
         lo, hi = _ci(g["test_accuracy"])
         dlo, dhi = _ci(g["_delta"])
-        rows.append({**dict(zip(SCORE_KEYS, key)), "n_repeats": int(g["test_accuracy"].notna().sum()),
-                     "accuracy_mean": g["test_accuracy"].mean(), "accuracy_sd": g["test_accuracy"].std(ddof=1),
-                     "accuracy_ci95_low": lo, "accuracy_ci95_high": hi,
-                     "macro_f1_mean": g["test_macro_f1"].mean(), "macro_f1_sd": g["test_macro_f1"].std(ddof=1),
-                     "noaug_accuracy_mean": g["_acc0"].mean(), "noaug_macro_f1_mean": g["_f10"].mean(),
-                     "delta_accuracy_mean": g["_delta"].mean(), "delta_accuracy_sd": g["_delta"].std(ddof=1),
-                     "delta_ci95_low": dlo, "delta_ci95_high": dhi,
-                     "n_synthetic_mean": g["n_synthetic"].mean(), "n_out_of_range": int(g["n_out_of_range"].sum()),
-                     "n_nonfinite": int(g["n_nonfinite"].sum()),
-                     "generator_fit_time_s": g["generator_fit_time_s"].mean(),
-                     "classifier_fit_time_s": g["classifier_fit_time_s"].mean(),
-                     "errors": "; ".join(sorted(set(e for e in g["error"].fillna("") if e)))})
+        rows.append(
+            {
+                **dict(zip(SCORE_KEYS, key)),
+                "n_repeats": int(g["test_accuracy"].notna().sum()),
+                "accuracy_mean": g["test_accuracy"].mean(),
+                "accuracy_sd": g["test_accuracy"].std(ddof=1),
+                "accuracy_ci95_low": lo,
+                "accuracy_ci95_high": hi,
+                "macro_f1_mean": g["test_macro_f1"].mean(),
+                "macro_f1_sd": g["test_macro_f1"].std(ddof=1),
+                "noaug_accuracy_mean": g["_acc0"].mean(),
+                "noaug_macro_f1_mean": g["_f10"].mean(),
+                "delta_accuracy_mean": g["_delta"].mean(),
+                "delta_accuracy_sd": g["_delta"].std(ddof=1),
+                "delta_ci95_low": dlo,
+                "delta_ci95_high": dhi,
+                "n_synthetic_mean": g["n_synthetic"].mean(),
+                "n_out_of_range": int(g["n_out_of_range"].sum()),
+                "n_nonfinite": int(g["n_nonfinite"].sum()),
+                "generator_fit_time_s": g["generator_fit_time_s"].mean(),
+                "classifier_fit_time_s": g["classifier_fit_time_s"].mean(),
+                "errors": "; ".join(sorted(set(e for e in g["error"].fillna("") if e))),
+            }
+        )
     return pd.DataFrame(rows)

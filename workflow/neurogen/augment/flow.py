@@ -1,11 +1,13 @@
 """Conditional masked autoregressive flow (MAF), 4 layers by default (the study's architecture).
 
 Each layer is an affine autoregressive transform u = (x − m(x<i, c)) · exp(−s(x<i, c)) whose
-shift m and log-scale s come from a MADE network (hidden width at least the number of features) conditioned on the class (Pyro's
+shift m and log-scale s come from a MADE network (hidden width at least the number of features)
+conditioned on the class (Pyro's
 ``pyro.nn.ConditionalAutoRegressiveNN``); consecutive layers use different variable orders.
 Trained by maximum likelihood (Adam, lr 1e-3): the density direction is one parallel pass;
 sampling inverts each layer in D sequential passes (D = number of features).
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,12 +23,30 @@ log = logging.getLogger("neurogen")
 class FlowGenerator(TorchGenerator):
     name = "flow"
 
-    def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, n_layers: int = 4,
-                 hidden: int = 64, device: str = "auto", log_every: int = 50,
-                 outlier_sd: float | None = 3.0,
-                 outlier_ref: str = "range", seed: int = 0):
-        super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        n_layers: int = 4,
+        hidden: int = 64,
+        device: str = "auto",
+        log_every: int = 50,
+        outlier_sd: float | None = 3.0,
+        outlier_ref: str = "range",
+        seed: int = 0,
+    ):
+        super().__init__(
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            hidden=hidden,
+            device=device,
+            log_every=log_every,
+            outlier_sd=outlier_sd,
+            outlier_ref=outlier_ref,
+            seed=seed,
+        )
         self.n_layers = n_layers
 
     def _modules(self):
@@ -38,7 +58,7 @@ class FlowGenerator(TorchGenerator):
 
         Z, C = self._prepare(X, codes)
         d, k, h = X.shape[1], self.n_classes_, self.hidden
-        if h < d:   # a MADE layer needs at least as many units as inputs
+        if h < d:  # a MADE layer needs at least as many units as inputs
             log.info("flow: hidden units raised from %d to %d (the number of features)", h, d)
             h = d
         self.d_ = d
@@ -48,8 +68,9 @@ class FlowGenerator(TorchGenerator):
             perm = torch.arange(d) if i == 0 else (torch.arange(d).flip(0) if i % 2 else torch.randperm(d, generator=g))
             if d == 1:
                 perm = torch.zeros(1, dtype=torch.long)
-            layers.append(ConditionalAutoRegressiveNN(d, k, [h, h], param_dims=[1, 1], permutation=perm,
-                                                      skip_connections=False))
+            layers.append(
+                ConditionalAutoRegressiveNN(d, k, [h, h], param_dims=[1, 1], permutation=perm, skip_connections=False)
+            )
         self.layers_ = torch.nn.ModuleList(layers).to(self.device_)
         opt = torch.optim.Adam(self.layers_.parameters(), lr=self.lr)
         OH = self._onehot(C)
@@ -75,15 +96,14 @@ class FlowGenerator(TorchGenerator):
             m, s = self._ms(layer, x, c)
             x = (x - m) * (-s).exp()
             logdet = logdet - s.sum(1)
-        base = -0.5 * (x ** 2).sum(1) - 0.5 * x.shape[1] * math.log(2 * math.pi)
+        base = -0.5 * (x**2).sum(1) - 0.5 * x.shape[1] * math.log(2 * math.pi)
         return base + logdet
 
     def log_prob(self, X, y):
         """Log density of cells X of classes y, in the standardised feature space."""
         import torch
 
-        Z = torch.as_tensor((np.asarray(X, float) - self.zmean_) / self.zsd_, dtype=torch.float32,
-                            device=self.device_)
+        Z = torch.as_tensor((np.asarray(X, float) - self.zmean_) / self.zsd_, dtype=torch.float32, device=self.device_)
         codes = torch.as_tensor(np.searchsorted(self.classes_, np.asarray(y).astype(str)), device=self.device_)
         with torch.no_grad():
             return self._log_prob(Z, self._onehot(codes)).cpu().numpy()

@@ -4,9 +4,8 @@ real from synthetic cells of that class. Binary cross-entropy (the min-max loss)
 lr 2e-4 and beta1 0.5, 300 epochs by default (the study's settings). Samples come from an
 exponential moving average of the generator's weights (``ema``, 0.99 per step; 0 = the last
 weights), which damps the oscillation of adversarial training."""
-from __future__ import annotations
 
-import numpy as np
+from __future__ import annotations
 
 from .torchbase import TorchGenerator, mlp
 
@@ -14,12 +13,32 @@ from .torchbase import TorchGenerator, mlp
 class GANGenerator(TorchGenerator):
     name = "gan"
 
-    def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 2e-4, beta1: float = 0.5,
-                 noise_dim: int = 32, hidden: int = 128, ema: float = 0.99, device: str = "auto", log_every: int = 50,
-                 outlier_sd: float | None = 3.0,
-                 outlier_ref: str = "range", seed: int = 0):
-        super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 64,
+        lr: float = 2e-4,
+        beta1: float = 0.5,
+        noise_dim: int = 32,
+        hidden: int = 128,
+        ema: float = 0.99,
+        device: str = "auto",
+        log_every: int = 50,
+        outlier_sd: float | None = 3.0,
+        outlier_ref: str = "range",
+        seed: int = 0,
+    ):
+        super().__init__(
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            hidden=hidden,
+            device=device,
+            log_every=log_every,
+            outlier_sd=outlier_sd,
+            outlier_ref=outlier_ref,
+            seed=seed,
+        )
         self.beta1 = beta1
         self.noise_dim = noise_dim
         self.ema = ema

@@ -13,6 +13,7 @@ Loading rebuilds the generator from the registry (:func:`make_generator`), lets 
 networks with the same architecture by fitting 0 epochs on placeholder data, then restores
 every fitted attribute and loads the network weights. Nothing in the file is executed.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -69,8 +70,10 @@ def _encode(g, prefix: str, tensors: dict) -> dict:
             try:
                 json.dumps(v, default=_json_default)
             except (TypeError, ValueError):
-                raise NeurogenError(f"{type(g).__name__}.{k}: a {type(v).__name__} cannot be saved "
-                                    f"without pickle; extend neurogen.augment.io") from None
+                raise NeurogenError(
+                    f"{type(g).__name__}.{k}: a {type(v).__name__} cannot be saved "
+                    f"without pickle; extend neurogen.augment.io"
+                ) from None
             attrs[k] = {"kind": "json", "value": v}
     return attrs
 
@@ -84,9 +87,16 @@ def save_models(path, generator: str, mode: str, models: list[dict]) -> None:
     tensors, entries = {}, []
     for i, m in enumerate(models):
         g = m["model"]
-        entries.append({"repeat": m["repeat"], "scaler": m["scaler"], "reducer": m["reducer"],
-                        "fit_time_s": m["fit_time_s"], "params": _init_params(g),
-                        "attrs": _encode(g, f"{i}/", tensors)})
+        entries.append(
+            {
+                "repeat": m["repeat"],
+                "scaler": m["scaler"],
+                "reducer": m["reducer"],
+                "fit_time_s": m["fit_time_s"],
+                "params": _init_params(g),
+                "attrs": _encode(g, f"{i}/", tensors),
+            }
+        )
         extra = set(m) - {"repeat", "scaler", "reducer", "fit_time_s", "model"}
         if extra:
             entries[-1]["extra"] = {k: m[k] for k in extra}
@@ -134,7 +144,7 @@ def _rebuild(name: str, entry: dict, tensors: dict, prefix: str, path):
             mod = getattr(g, k, None)
             if not isinstance(mod, torch.nn.Module):
                 raise NeurogenError(f"{path}: {name} model has no network {k!r} to load weights into")
-            sd = {n[len(key) + 1:]: t for n, t in tensors.items() if n.startswith(key + "/")}
+            sd = {n[len(key) + 1 :]: t for n, t in tensors.items() if n.startswith(key + "/")}
             mod.load_state_dict(sd)
             mod.eval()
         elif kind == "tensor":
@@ -167,8 +177,9 @@ def load_models(path) -> dict:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 - zip/pickle/UnpicklingError variants
         first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise NeurogenError(f"{path}: not a generator-model file this version can load safely "
-                            f"({type(e).__name__}: {first}); {redo}") from None
+        raise NeurogenError(
+            f"{path}: not a generator-model file this version can load safely ({type(e).__name__}: {first}); {redo}"
+        ) from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         got = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
         raise NeurogenError(f"{path}: not a generator-model file (format {got!r}, expected {FORMAT!r}); {redo}")
@@ -179,8 +190,16 @@ def load_models(path) -> dict:
         models = []
         for i, e in enumerate(meta["models"]):
             g = _rebuild(name, e, tensors, f"{i}/", path)
-            models.append({"repeat": e["repeat"], "scaler": e["scaler"], "reducer": e["reducer"],
-                           "model": g, "fit_time_s": e["fit_time_s"], **e.get("extra", {})})
+            models.append(
+                {
+                    "repeat": e["repeat"],
+                    "scaler": e["scaler"],
+                    "reducer": e["reducer"],
+                    "model": g,
+                    "fit_time_s": e["fit_time_s"],
+                    **e.get("extra", {}),
+                }
+            )
     except NeurogenError:
         raise
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as e:

@@ -1,6 +1,7 @@
 """SMOTE (imbalanced-learn): new cells on segments between a cell and one of its k nearest
 neighbours of the same class. ``k_neighbors`` is reduced to (class size − 1) for a class too
 small for it, logged and recorded in ``k_used_``."""
+
 from __future__ import annotations
 
 import logging
@@ -16,8 +17,7 @@ log = logging.getLogger("neurogen")
 class SMOTEGenerator(Generator):
     name = "smote"
 
-    def __init__(self, k_neighbors: int = 5, outlier_sd: float | None = 3.0,
-                 outlier_ref: str = "range", seed: int = 0):
+    def __init__(self, k_neighbors: int = 5, outlier_sd: float | None = 3.0, outlier_ref: str = "range", seed: int = 0):
         super().__init__(outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.k_neighbors = k_neighbors
 
@@ -29,8 +29,13 @@ class SMOTEGenerator(Generator):
             n = int((codes == k).sum())
             kk = min(self.k_neighbors, n - 1)
             if kk < self.k_neighbors:
-                log.warning("smote: class %s has %d training cells; k_neighbors reduced from %d to %d",
-                            c, n, self.k_neighbors, kk)
+                log.warning(
+                    "smote: class %s has %d training cells; k_neighbors reduced from %d to %d",
+                    c,
+                    n,
+                    self.k_neighbors,
+                    kk,
+                )
             self.k_used_[c] = kk
 
     def _sample(self, counts, seed):
@@ -41,14 +46,17 @@ class SMOTEGenerator(Generator):
             if counts[k] == 0:
                 continue
             n_c = int((self.codes_ == k).sum())
-            sm = SMOTE(sampling_strategy={k: n_c + int(counts[k])}, k_neighbors=self.k_used_[c],
-                       random_state=(seed + 7919 * k) % 2**32)
+            sm = SMOTE(
+                sampling_strategy={k: n_c + int(counts[k])},
+                k_neighbors=self.k_used_[c],
+                random_state=(seed + 7919 * k) % 2**32,
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 Xr, yr = sm.fit_resample(self.X_, self.codes_)
             # imbalanced-learn appends the new samples after the original rows
-            new = Xr[len(self.X_):]
-            assert len(new) == counts[k] and (yr[len(self.X_):] == k).all()
+            new = Xr[len(self.X_) :]
+            assert len(new) == counts[k] and (yr[len(self.X_) :] == k).all()
             out_X.append(new)
             out_c.append(np.full(len(new), k))
         return np.vstack(out_X), np.concatenate(out_c)

@@ -5,6 +5,7 @@ trained on the standardised training features (z-scores with the training mean/S
 features get SD 1) and mapped back on sampling. Training runs on ``device`` (``auto``: CUDA
 when PyTorch sees it) and logs its loss every ``log_every`` epochs.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,18 @@ log = logging.getLogger("neurogen")
 class TorchGenerator(Generator):
     name = "torch"
 
-    def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, hidden: int = 128,
-                 device: str = "auto", log_every: int = 50, outlier_sd: float | None = 3.0,
-                 outlier_ref: str = "range", seed: int = 0):
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        hidden: int = 128,
+        device: str = "auto",
+        log_every: int = 50,
+        outlier_sd: float | None = 3.0,
+        outlier_ref: str = "range",
+        seed: int = 0,
+    ):
         super().__init__(outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.epochs = epochs
         self.batch_size = batch_size
@@ -57,7 +67,7 @@ class TorchGenerator(Generator):
 
         perm = torch.randperm(n, generator=gen, device="cpu")
         bs = max(1, min(self.batch_size, n))
-        return [perm[i:i + bs] for i in range(0, n, bs)]
+        return [perm[i : i + bs] for i in range(0, n, bs)]
 
     def _train(self, n, step, models):
         """Run ``epochs`` passes of ``step(idx) -> dict of losses`` over shuffled mini-batches."""
@@ -77,8 +87,14 @@ class TorchGenerator(Generator):
             tot = {k: v / n for k, v in tot.items()}
             self.history_.append(tot)
             if epoch == 1 or epoch % max(1, self.log_every) == 0 or epoch == self.epochs:
-                log.info("%s: epoch %d/%d %s (%.1f s)", self.name, epoch, self.epochs,
-                         " ".join(f"{k} {v:.4f}" for k, v in tot.items()), time.perf_counter() - t0)
+                log.info(
+                    "%s: epoch %d/%d %s (%.1f s)",
+                    self.name,
+                    epoch,
+                    self.epochs,
+                    " ".join(f"{k} {v:.4f}" for k, v in tot.items()),
+                    time.perf_counter() - t0,
+                )
         for m in models:
             m.eval()
         self.fit_time_s_ = time.perf_counter() - t0

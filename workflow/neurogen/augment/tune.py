@@ -8,6 +8,7 @@ The test split is never used: selection is by a fidelity metric, not by test acc
 Candidates: the base configuration first (so tuning can only match or improve the score), then
 ``budget - 1`` configurations drawn (seeded, without repetition) from the grid.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -68,8 +69,17 @@ def candidates(grid: dict, base: dict, budget: int, seed: int) -> list[dict]:
     return out
 
 
-def tune_generator(name: str, X, y, base: dict | None = None, grid: dict | None = None, budget: int = 4,
-                   val_frac: float = 0.25, seed: int = 0, k: int = 5):
+def tune_generator(
+    name: str,
+    X,
+    y,
+    base: dict | None = None,
+    grid: dict | None = None,
+    budget: int = 4,
+    val_frac: float = 0.25,
+    seed: int = 0,
+    k: int = 5,
+):
     """Pick a configuration of generator ``name`` on a validation split of (X, y).
 
     Returns ``(best_params, table)``; ``table`` has one row per candidate: its parameters,
@@ -93,8 +103,16 @@ def tune_generator(name: str, X, y, base: dict | None = None, grid: dict | None 
         score = fidelity_score(Xs, ys, Xv, yv, k)
         dt = time.perf_counter() - t0
         log.info("tune %s candidate %d/%d %s: fidelity score %.3f (%.0f s)", name, i + 1, budget, params, score, dt)
-        rows.append({"generator": name, "candidate": i, **{f"param_{p}": v for p, v in params.items()},
-                     "params": repr(params), "fidelity_score": score, "fit_time_s": dt})
+        rows.append(
+            {
+                "generator": name,
+                "candidate": i,
+                **{f"param_{p}": v for p, v in params.items()},
+                "params": repr(params),
+                "fidelity_score": score,
+                "fit_time_s": dt,
+            }
+        )
     table = pd.DataFrame(rows)
     best = int(table["fidelity_score"].idxmin())
     table["selected"] = table.index == best

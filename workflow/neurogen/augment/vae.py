@@ -2,6 +2,7 @@
 mean and log-variance), mirrored decoder (latent + class -> cell). Loss = reconstruction
 (squared error, summed over features) + KL divergence to N(0, I); Adam lr 1e-3 (the study's
 architecture). Samples: z ~ N(0, I) through the decoder."""
+
 from __future__ import annotations
 
 from .torchbase import TorchGenerator, mlp
@@ -10,12 +11,31 @@ from .torchbase import TorchGenerator, mlp
 class VAEGenerator(TorchGenerator):
     name = "vae"
 
-    def __init__(self, epochs: int = 300, batch_size: int = 64, lr: float = 1e-3, latent_dim: int = 2,
-                 hidden: int = 64, beta: float = 1.0, device: str = "auto", log_every: int = 50,
-                 outlier_sd: float | None = 3.0,
-                 outlier_ref: str = "range", seed: int = 0):
-        super().__init__(epochs=epochs, batch_size=batch_size, lr=lr, hidden=hidden, device=device,
-                         log_every=log_every, outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        latent_dim: int = 2,
+        hidden: int = 64,
+        beta: float = 1.0,
+        device: str = "auto",
+        log_every: int = 50,
+        outlier_sd: float | None = 3.0,
+        outlier_ref: str = "range",
+        seed: int = 0,
+    ):
+        super().__init__(
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            hidden=hidden,
+            device=device,
+            log_every=log_every,
+            outlier_sd=outlier_sd,
+            outlier_ref=outlier_ref,
+            seed=seed,
+        )
         self.latent_dim = latent_dim
         self.beta = beta
 
@@ -41,7 +61,7 @@ class VAEGenerator(TorchGenerator):
             z = mu + eps * torch.exp(0.5 * logvar)
             rec = self.dec_(torch.cat([z, c], 1))
             rl = ((rec - x) ** 2).sum(1).mean()
-            kl = (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(1)).mean()
+            kl = (-0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(1)).mean()
             loss = rl + self.beta * kl
             opt.zero_grad()
             loss.backward()

@@ -11,6 +11,7 @@
   cells are placed at the distance-weighted mean of the embeddings of their k nearest
   training cells (in the scaled input space) — the usual k-NN out-of-sample extension.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -38,7 +39,9 @@ class ShiftedBoxCox(TransformerMixin, BaseEstimator):
         if not self.keep_.all():
             logging.getLogger("neurogen").warning(
                 "Box-Cox: dropping %d feature(s) constant in the training data (columns %s)",
-                int((~self.keep_).sum()), np.flatnonzero(~self.keep_).tolist()[:10])
+                int((~self.keep_).sum()),
+                np.flatnonzero(~self.keep_).tolist()[:10],
+            )
         if not self.keep_.any():
             raise ValueError("Box-Cox: every feature is constant in the training data")
         X = X[:, self.keep_]
@@ -91,8 +94,7 @@ _LR_HAS_L1_RATIO_ONLY = "l1_ratio" in inspect.signature(LogisticRegression).para
 
 
 class LiblinearLogReg(ClassifierMixin, BaseEstimator):
-    def __init__(self, penalty: str = "l2", C: float = 1.0, max_iter: int = 1000,
-                 tol: float = 1e-4, random_state=None):
+    def __init__(self, penalty: str = "l2", C: float = 1.0, max_iter: int = 1000, tol: float = 1e-4, random_state=None):
         self.penalty = penalty
         self.C = C
         self.max_iter = max_iter
@@ -101,10 +103,12 @@ class LiblinearLogReg(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         import sklearn
+
         new_api = tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 8)
         pen = {"l1_ratio": 1.0 if self.penalty == "l1" else 0.0} if new_api else {"penalty": self.penalty}
-        lr = LogisticRegression(solver="liblinear", C=self.C, max_iter=self.max_iter, tol=self.tol,
-                                random_state=self.random_state, **pen)
+        lr = LogisticRegression(
+            solver="liblinear", C=self.C, max_iter=self.max_iter, tol=self.tol, random_state=self.random_state, **pen
+        )
         self.model_ = OneVsRestClassifier(lr).fit(X, y)
         self.classes_ = self.model_.classes_
         return self
@@ -137,7 +141,7 @@ class OutOfSampleEmbedding(TransformerMixin, BaseEstimator):
     def transform(self, X):
         d, idx = self.nn_.kneighbors(np.asarray(X, float))
         w = 1.0 / np.maximum(d, 1e-12)
-        exact = d[:, 0] <= 1e-12        # a training cell maps onto its own embedding
+        exact = d[:, 0] <= 1e-12  # a training cell maps onto its own embedding
         w[exact] = 0.0
         w[exact, 0] = 1.0
         w /= w.sum(axis=1, keepdims=True)

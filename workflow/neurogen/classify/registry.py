@@ -4,22 +4,44 @@ The sweep is data: config names scalers, reducers (with ``_k<n>`` for the neighb
 size of Isomap/LLE variants) and classifiers; these functions build them. Imports happen
 inside the factories so the names can be checked without importing scikit-learn.
 """
+
 from __future__ import annotations
 
 import re
 
 from .. import NeurogenError
 
-SCALERS = ("none", "quantile_normal", "quantile_uniform", "minmax", "standard", "robust",
-           "maxabs", "normalizer", "boxcox", "yeojohnson")
-REDUCERS = ("none", "pca", "ica", "lda", "tsvd", "srp", "nca", "tsne", "mds",
-            "isomap", "lle", "mlle", "hlle", "ltsa")
+SCALERS = (
+    "none",
+    "quantile_normal",
+    "quantile_uniform",
+    "minmax",
+    "standard",
+    "robust",
+    "maxabs",
+    "normalizer",
+    "boxcox",
+    "yeojohnson",
+)
+REDUCERS = ("none", "pca", "ica", "lda", "tsvd", "srp", "nca", "tsne", "mds", "isomap", "lle", "mlle", "hlle", "ltsa")
 NEIGHBOURHOOD_REDUCERS = ("isomap", "lle", "mlle", "hlle", "ltsa")
 #: reducers without an out-of-sample transform: extended by k-NN (components.OutOfSampleEmbedding)
 EMBEDDING_ONLY = ("tsne", "mds")
-CLASSIFIERS = ("svm_linear", "svm_poly", "svm_rbf", "svm_sigmoid", "mlp", "logreg_l1",
-               "logreg_l2", "random_forest", "extra_trees", "lda", "gaussian_nb",
-               "multinomial_nb", "decision_tree")
+CLASSIFIERS = (
+    "svm_linear",
+    "svm_poly",
+    "svm_rbf",
+    "svm_sigmoid",
+    "mlp",
+    "logreg_l1",
+    "logreg_l2",
+    "random_forest",
+    "extra_trees",
+    "lda",
+    "gaussian_nb",
+    "multinomial_nb",
+    "decision_tree",
+)
 N_COMPONENTS = 2
 #: libsvm iteration cap: without one, a linear SVM on an unnormalised embedding (e.g. NCA)
 #: can run for hours; non-converged fits are flagged in the sweep's `note` column
@@ -28,18 +50,27 @@ _RED = re.compile(r"^([a-z]+)(?:_k(\d+))?$")
 
 
 def make_scaler(name: str):
-    from sklearn.preprocessing import (FunctionTransformer, MaxAbsScaler, MinMaxScaler,
-                                       Normalizer, PowerTransformer, QuantileTransformer,
-                                       RobustScaler, StandardScaler)
+    from sklearn.preprocessing import (
+        FunctionTransformer,
+        MaxAbsScaler,
+        MinMaxScaler,
+        Normalizer,
+        PowerTransformer,
+        QuantileTransformer,
+        RobustScaler,
+        StandardScaler,
+    )
 
     from .components import ShiftedBoxCox
 
     table = {
         "none": lambda: FunctionTransformer(),
-        "quantile_normal": lambda: QuantileTransformer(output_distribution="normal", n_quantiles=1000,
-                                                       subsample=10**9, random_state=0),
-        "quantile_uniform": lambda: QuantileTransformer(output_distribution="uniform", n_quantiles=1000,
-                                                        subsample=10**9, random_state=0),
+        "quantile_normal": lambda: QuantileTransformer(
+            output_distribution="normal", n_quantiles=1000, subsample=10**9, random_state=0
+        ),
+        "quantile_uniform": lambda: QuantileTransformer(
+            output_distribution="uniform", n_quantiles=1000, subsample=10**9, random_state=0
+        ),
         "minmax": MinMaxScaler,
         "standard": StandardScaler,
         "robust": RobustScaler,
@@ -57,8 +88,10 @@ def parse_reducer(name: str):
     """'isomap_k10' -> ('isomap', 10); 'pca' -> ('pca', None)."""
     m = _RED.match(name)
     if not m or m.group(1) not in REDUCERS:
-        raise NeurogenError(f"unknown reducer {name!r}; known: {', '.join(REDUCERS)} "
-                            f"(neighbourhood methods take _k<n>, e.g. isomap_k10)")
+        raise NeurogenError(
+            f"unknown reducer {name!r}; known: {', '.join(REDUCERS)} "
+            f"(neighbourhood methods take _k<n>, e.g. isomap_k10)"
+        )
     base, k = m.group(1), m.group(2)
     if k is not None and base not in NEIGHBOURHOOD_REDUCERS:
         raise NeurogenError(f"reducer {name!r}: only {NEIGHBOURHOOD_REDUCERS} take a neighbourhood size")
@@ -91,8 +124,7 @@ def make_reducer(name: str, random_state: int = 0, n_components: int = N_COMPONE
     if base == "pca":
         return decomposition.PCA(n_components=nc, random_state=random_state)
     if base == "ica":
-        return decomposition.FastICA(n_components=nc, random_state=random_state, max_iter=1000,
-                                     whiten="unit-variance")
+        return decomposition.FastICA(n_components=nc, random_state=random_state, max_iter=1000, whiten="unit-variance")
     if base == "lda":
         return discriminant_analysis.LinearDiscriminantAnalysis(n_components=nc)
     if base == "tsvd":
@@ -100,19 +132,21 @@ def make_reducer(name: str, random_state: int = 0, n_components: int = N_COMPONE
     if base == "srp":
         return random_projection.SparseRandomProjection(n_components=nc, random_state=random_state)
     if base == "nca":
-        return neighbors.NeighborhoodComponentsAnalysis(n_components=nc, random_state=random_state,
-                                                        max_iter=100)
+        return neighbors.NeighborhoodComponentsAnalysis(n_components=nc, random_state=random_state, max_iter=100)
     if base == "tsne":
-        return OutOfSampleEmbedding(manifold.TSNE(n_components=nc, random_state=random_state,
-                                                  init="pca"), n_neighbors=10)
+        return OutOfSampleEmbedding(
+            manifold.TSNE(n_components=nc, random_state=random_state, init="pca"), n_neighbors=10
+        )
     if base == "mds":
-        return OutOfSampleEmbedding(manifold.MDS(n_components=nc, random_state=random_state,
-                                                 n_init=1, max_iter=300), n_neighbors=10)
+        return OutOfSampleEmbedding(
+            manifold.MDS(n_components=nc, random_state=random_state, n_init=1, max_iter=300), n_neighbors=10
+        )
     if base == "isomap":
         return manifold.Isomap(n_components=nc, n_neighbors=k)
     lle_method = {"lle": "standard", "mlle": "modified", "hlle": "hessian", "ltsa": "ltsa"}[base]
-    return manifold.LocallyLinearEmbedding(n_components=nc, n_neighbors=k, method=lle_method,
-                                           random_state=random_state, eigen_solver="dense")
+    return manifold.LocallyLinearEmbedding(
+        n_components=nc, n_neighbors=k, method=lle_method, random_state=random_state, eigen_solver="dense"
+    )
 
 
 def make_classifier(name: str, random_state: int = 0):
@@ -155,8 +189,7 @@ def param_candidates(name: str, grid) -> list[dict]:
     for g in grids:
         for p in g:
             if p not in valid:
-                raise NeurogenError(f"classify.grids.{name}: unknown parameter {p!r}; "
-                                    f"{name} takes {sorted(valid)}")
+                raise NeurogenError(f"classify.grids.{name}: unknown parameter {p!r}; {name} takes {sorted(valid)}")
         conv.append({p: [tuple(v) if isinstance(v, list) else v for v in vals] for p, vals in g.items()})
     return list(ParameterGrid(conv))
 

@@ -1,4 +1,5 @@
 """Baseline selection with the study's criteria, and the held-out evaluation of the winners."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,9 @@ from . import registry as reg
 log = logging.getLogger("neurogen")
 
 
-def build_pipeline(scaler: str, reducer: str, classifier: str, params: dict | str | None = None,
-                   seed: int = 0) -> Pipeline:
+def build_pipeline(
+    scaler: str, reducer: str, classifier: str, params: dict | str | None = None, seed: int = 0
+) -> Pipeline:
     """The scikit-learn Pipeline of one sweep configuration (imputation is done before)."""
     if isinstance(params, str):
         params = json.loads(params)
@@ -36,8 +38,9 @@ def category_of(reducer) -> str:
     return "no_reducer" if str(reducer) == "none" else "reducer"
 
 
-def select(sweep: pd.DataFrame, max_gap: float = 0.03, max_std: float = 0.05, top_n: int = 3,
-           per_category: bool = False) -> pd.DataFrame:
+def select(
+    sweep: pd.DataFrame, max_gap: float = 0.03, max_std: float = 0.05, top_n: int = 3, per_category: bool = False
+) -> pd.DataFrame:
     """Pick baselines: |train − CV test| < max_gap, SD across folds <= max_std, then best mean.
 
     One row per (scaler, reducer, classifier) — its best parameters. ``per_category=False``: at
@@ -60,18 +63,28 @@ def select(sweep: pd.DataFrame, max_gap: float = 0.03, max_std: float = 0.05, to
             continue
         pool = g[g["meets_criteria"]]
         if pool.empty:
-            log.warning("no configuration%s has |gap| < %.3f and SD <= %.3f; taking the best by mean CV "
-                        "accuracy instead (meets_criteria = False)", f" in category {cat}" if per_category else "",
-                        max_gap, max_std)
+            log.warning(
+                "no configuration%s has |gap| < %.3f and SD <= %.3f; taking the best by mean CV "
+                "accuracy instead (meets_criteria = False)",
+                f" in category {cat}" if per_category else "",
+                max_gap,
+                max_std,
+            )
             pool = g
-        pool = pool.sort_values(["mean_test_accuracy", "std_test_accuracy", "gap"],
-                                ascending=[False, True, True], kind="stable")
+        pool = pool.sort_values(
+            ["mean_test_accuracy", "std_test_accuracy", "gap"], ascending=[False, True, True], kind="stable"
+        )
         picked.append(pool.drop_duplicates(["scaler", "reducer", "classifier"]).head(top_n))
     if not picked:
         out = ok.head(0).copy()
     else:
-        out = pd.concat(picked).sort_values(["mean_test_accuracy", "std_test_accuracy", "gap"],
-                                            ascending=[False, True, True], kind="stable").copy()
+        out = (
+            pd.concat(picked)
+            .sort_values(
+                ["mean_test_accuracy", "std_test_accuracy", "gap"], ascending=[False, True, True], kind="stable"
+            )
+            .copy()
+        )
     out.insert(1, "selection_rank", np.arange(1, len(out) + 1))
     if not per_category:
         out = out.drop(columns="category")

@@ -13,6 +13,7 @@ but without refitting the scaler and reducer for every grid candidate:
 
 A configuration that fails records its error in its row; the sweep goes on.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,15 +33,28 @@ from . import registry as reg
 log = logging.getLogger("neurogen")
 
 FOREST = ("random_forest", "extra_trees")
-COLUMNS = ["scaler", "reducer", "classifier", "params", "mean_test_accuracy", "std_test_accuracy",
-           "mean_train_accuracy", "std_train_accuracy", "gap", "fit_time_s", "transform_time_s",
-           "n_folds", "error", "note"]
+COLUMNS = [
+    "scaler",
+    "reducer",
+    "classifier",
+    "params",
+    "mean_test_accuracy",
+    "std_test_accuracy",
+    "mean_train_accuracy",
+    "std_train_accuracy",
+    "gap",
+    "fit_time_s",
+    "transform_time_s",
+    "n_folds",
+    "error",
+    "note",
+]
 
 
 def cv_splits(y, n_folds: int, seed: int):
     skf = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)   # "least populated class" (policy 'keep')
+        warnings.simplefilter("ignore", UserWarning)  # "least populated class" (policy 'keep')
         return list(skf.split(np.zeros(len(y)), y))
 
 
@@ -105,8 +119,9 @@ def transform_folds(X, y, scaler: str, reducers, folds, seed: int, path=None, n_
     y = np.asarray(y)
     reducers = list(reducers)
     t0 = time.perf_counter()
-    parts = Parallel(n_jobs=n_jobs)(delayed(_transform_fold)(X, y, k, tr, te, scaler, reducers, seed)
-                                    for k, (tr, te) in enumerate(folds))
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_transform_fold)(X, y, k, tr, te, scaler, reducers, seed) for k, (tr, te) in enumerate(folds)
+    )
     arrays, errors, times = {}, {}, defaultdict(float)
     for a, e, t in parts:
         arrays.update(a)
@@ -114,15 +129,26 @@ def transform_folds(X, y, scaler: str, reducers, folds, seed: int, path=None, n_
             errors.setdefault(r, msg)
         for r, v in t.items():
             times[r] += v / len(folds)
-    for r in errors:      # a reducer that failed on any fold is dropped from every fold
+    for r in errors:  # a reducer that failed on any fold is dropped from every fold
         for k in range(len(folds)):
             for part in ("fit", "score", "test"):
                 arrays.pop(f"{r}|{k}|{part}", None)
         times.pop(r, None)
-    log.info("%s: %d folds × %d reducers transformed in %.1f s (%d failed)", scaler, len(folds),
-             len(reducers), time.perf_counter() - t0, len(errors))
-    meta = {"scaler": scaler, "reducers": reducers, "n_folds": len(folds),
-            "errors": errors, "transform_time_s": dict(times)}
+    log.info(
+        "%s: %d folds × %d reducers transformed in %.1f s (%d failed)",
+        scaler,
+        len(folds),
+        len(reducers),
+        time.perf_counter() - t0,
+        len(errors),
+    )
+    meta = {
+        "scaler": scaler,
+        "reducers": reducers,
+        "n_folds": len(folds),
+        "errors": errors,
+        "transform_time_s": dict(times),
+    }
     arrays["meta"] = np.array(json.dumps(meta))
     arrays["y"] = y.astype(str)
     if path is not None:
@@ -196,9 +222,13 @@ def _run_task(source, reducer, clf_name, group, seed):
     ks = group.get("ks")
     params = group["params"]
     n = data.n_folds
-    res = {"test": np.full((len(ks) if ks else 1, n), np.nan),
-           "train": np.full((len(ks) if ks else 1, n), np.nan), "time": np.zeros(n), "error": "",
-           "note": ""}
+    res = {
+        "test": np.full((len(ks) if ks else 1, n), np.nan),
+        "train": np.full((len(ks) if ks else 1, n), np.nan),
+        "time": np.zeros(n),
+        "error": "",
+        "note": "",
+    }
     from sklearn.exceptions import ConvergenceWarning
 
     with threadpoolctl.threadpool_limits(1), warnings.catch_warnings(record=True) as caught:
@@ -248,8 +278,9 @@ def params_str(params: dict) -> str:
     return json.dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(params.items())})
 
 
-def evaluate_classifier(folds, clf_name: str, grid: dict, seed: int, n_jobs: int = 1,
-                        reducers=None, progress_every: float = 30.0) -> pd.DataFrame:
+def evaluate_classifier(
+    folds, clf_name: str, grid: dict, seed: int, n_jobs: int = 1, reducers=None, progress_every: float = 30.0
+) -> pd.DataFrame:
     """Cross-validate every grid candidate of ``clf_name`` on every reducer's folds.
 
     ``folds`` is a path to a transformed-folds file or a :class:`FoldData`. One row per
@@ -268,27 +299,60 @@ def evaluate_classifier(folds, clf_name: str, grid: dict, seed: int, n_jobs: int
     for r in reducers:
         if r in data.meta["errors"]:
             for c in candidates:
-                rows.append(_row(scaler, r, clf_name, c, None, None, None,
-                                 data.meta["errors"][r], data.n_folds))
+                rows.append(_row(scaler, r, clf_name, c, None, None, None, data.meta["errors"][r], data.n_folds))
             continue
         tasks.extend((r, g) for g in groups)
     ttime = data.meta["transform_time_s"]
-    log.info("%s × %s: %d reducers × %d candidates × %d folds (%d tasks, %d jobs)", scaler, clf_name,
-             len(reducers), len(candidates), data.n_folds, len(tasks), n_jobs)
+    log.info(
+        "%s × %s: %d reducers × %d candidates × %d folds (%d tasks, %d jobs)",
+        scaler,
+        clf_name,
+        len(reducers),
+        len(candidates),
+        data.n_folds,
+        len(tasks),
+        n_jobs,
+    )
     t_start = last = time.perf_counter()
     par = Parallel(n_jobs=n_jobs, return_as="generator_unordered", backend="loky")
-    for done, (r, g, res) in enumerate(par(delayed(_run_task)(source, r, clf_name, g, seed)
-                                           for r, g in tasks), start=1):
+    for done, (r, g, res) in enumerate(
+        par(delayed(_run_task)(source, r, clf_name, g, seed) for r, g in tasks), start=1
+    ):
         if g.get("ks"):
             for i, kq in enumerate(g["ks"]):
                 p = dict(g["params"], n_estimators=kq)
                 # one forest of max(ks) trees was grown: its time is shared pro rata
-                rows.append(_row(scaler, r, clf_name, p, res["test"][i], res["train"][i],
-                                 res["time"] * kq / max(g["ks"]), res["error"], data.n_folds,
-                                 ttime.get(r), res["note"]))
+                rows.append(
+                    _row(
+                        scaler,
+                        r,
+                        clf_name,
+                        p,
+                        res["test"][i],
+                        res["train"][i],
+                        res["time"] * kq / max(g["ks"]),
+                        res["error"],
+                        data.n_folds,
+                        ttime.get(r),
+                        res["note"],
+                    )
+                )
         else:
-            rows.append(_row(scaler, r, clf_name, g["params"], res["test"][0], res["train"][0],
-                             res["time"], res["error"], data.n_folds, ttime.get(r), res["note"]))
+            rows.append(
+                _row(
+                    scaler,
+                    r,
+                    clf_name,
+                    g["params"],
+                    res["test"][0],
+                    res["train"][0],
+                    res["time"],
+                    res["error"],
+                    data.n_folds,
+                    ttime.get(r),
+                    res["note"],
+                )
+            )
         now = time.perf_counter()
         if now - last > progress_every or done == len(tasks):
             log.info("  %d/%d tasks done (%.0f s)", done, len(tasks), now - t_start)
@@ -300,7 +364,10 @@ def evaluate_classifier(folds, clf_name: str, grid: dict, seed: int, n_jobs: int
 def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime=None, note=""):
     ok = test is not None and not error
     return {
-        "scaler": scaler, "reducer": reducer, "classifier": clf, "params": params_str(params),
+        "scaler": scaler,
+        "reducer": reducer,
+        "classifier": clf,
+        "params": params_str(params),
         "mean_test_accuracy": float(np.mean(test)) if ok else np.nan,
         "std_test_accuracy": float(np.std(test)) if ok else np.nan,
         "mean_train_accuracy": float(np.mean(train)) if ok else np.nan,
@@ -308,7 +375,9 @@ def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime
         "gap": float(np.mean(train) - np.mean(test)) if ok else np.nan,
         "fit_time_s": float(np.mean(times)) if ok else np.nan,
         "transform_time_s": float(ttime) if (ok and ttime is not None) else np.nan,
-        "n_folds": n_folds, "error": error or "", "note": note,
+        "n_folds": n_folds,
+        "error": error or "",
+        "note": note,
     }
 
 
@@ -318,5 +387,8 @@ def merge(frames, dataset: str) -> pd.DataFrame:
     df.insert(0, "dataset", dataset)
     df["rank"] = df["mean_test_accuracy"].rank(ascending=False, method="min").astype("Int64")
     cols = ["dataset"] + COLUMNS[:9] + ["rank"] + COLUMNS[9:]
-    return df[cols].sort_values(["rank", "scaler", "reducer", "classifier", "params"],
-                                na_position="last", kind="stable").reset_index(drop=True)
+    return (
+        df[cols]
+        .sort_values(["rank", "scaler", "reducer", "classifier", "params"], na_position="last", kind="stable")
+        .reset_index(drop=True)
+    )

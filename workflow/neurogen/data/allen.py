@@ -5,6 +5,7 @@ columns; ``;`` or ``,`` separated. The morphology table (mee-type) carries two n
 columns (``neuron_reconstruction_type``, ``superseded``) that are dropped, with a log line;
 any other non-numeric column is an error naming it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,9 +26,9 @@ NON_FEATURE_COLUMNS = ("neuron_reconstruction_type", "superseded")
 
 @dataclass
 class FeatureTable:
-    X: pd.DataFrame               # numeric features (NaN = missing)
-    y: pd.Series                  # class labels (str)
-    dropped: list = field(default_factory=list)   # non-numeric columns dropped
+    X: pd.DataFrame  # numeric features (NaN = missing)
+    y: pd.Series  # class labels (str)
+    dropped: list = field(default_factory=list)  # non-numeric columns dropped
     source: str = ""
 
     @property
@@ -39,15 +40,18 @@ def _read_text(path: Path, name: str) -> str:
     """The file as text (UTF-8, optional BOM), or an error naming the line of the first bad byte."""
     raw = path.read_bytes()
     if b"\x00" in raw[:65536]:
-        raise NeurogenError(f"{name}: a binary file, not a text table (expected a ';' or ',' separated "
-                            f"table with a header line holding a '{LABEL}' column)")
+        raise NeurogenError(
+            f"{name}: a binary file, not a text table (expected a ';' or ',' separated "
+            f"table with a header line holding a '{LABEL}' column)"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
+        line = raw[: e.start].count(b"\n") + 1
         raise NeurogenError(
             f"{name}, line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-            f"re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`)") from None
+            f"re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`)"
+        ) from None
 
 
 def _sniff_sep(head: str, name: str) -> str:
@@ -74,8 +78,10 @@ def _check_rows(text: str, sep: str, name: str) -> list[int]:
             hline = rows.line_num
             dup = sorted({c for c in header if header.count(c) > 1})
             if dup:
-                raise NeurogenError(f"{name}, line {hline}: column name(s) {dup} appear more than once in the "
-                                    f"header; rename or remove the duplicate column(s)")
+                raise NeurogenError(
+                    f"{name}, line {hline}: column name(s) {dup} appear more than once in the "
+                    f"header; rename or remove the duplicate column(s)"
+                )
             continue
         if len(cells) != len(header):
             short.append((rows.line_num, len(cells)))
@@ -84,9 +90,11 @@ def _check_rows(text: str, sep: str, name: str) -> list[int]:
         ln, n = short[0]
         more = f" (and {len(short) - 1} more row(s): lines {[x for x, _ in short[1:6]]}...)" if len(short) > 1 else ""
         raise NeurogenError(
-            f"{name}, line {ln}: malformed table: {n} cells but the header has {len(header)} (separator {sep!r}){more}; "
+            f"{name}, line {ln}: malformed table: {n} cells but the header has {len(header)} "
+            f"(separator {sep!r}){more}; "
             f"a row with missing or extra cells is malformed (a truncated download?): write an empty "
-            f"cell for a missing value")
+            f"cell for a missing value"
+        )
     return lines
 
 
@@ -118,13 +126,14 @@ def read_table(path, sep: str | None = None, name: str | None = None, with_lines
     except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError) as e:
         raise NeurogenError(f"{name}: malformed table (separator {sep!r}): {e}") from None
     df.columns = [str(c).strip() for c in df.columns]
-    if len(lines) != len(df):   # a quoted cell spanning lines etc.: fall back to header + index
+    if len(lines) != len(df):  # a quoted cell spanning lines etc.: fall back to header + index
         lines = list(range(2, len(df) + 2))
     return (df, lines) if with_lines else df
 
 
-def load_feature_table(path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMNS,
-                       sep: str | None = None, name: str | None = None) -> FeatureTable:
+def load_feature_table(
+    path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMNS, sep: str | None = None, name: str | None = None
+) -> FeatureTable:
     """Load an Allen-format table into numeric features and labels.
 
     ``drop_columns`` lists known non-feature columns: dropped when present (logged).
@@ -141,7 +150,8 @@ def load_feature_table(path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMN
     if label not in df.columns:
         raise NeurogenError(
             f"{name}: label column {label!r} not found; columns are {list(df.columns)[:8]}"
-            f"{'...' if df.shape[1] > 8 else ''}")
+            f"{'...' if df.shape[1] > 8 else ''}"
+        )
     if len(df) == 0:
         raise NeurogenError(f"{name}: no data rows (only a header line); expected one row per cell")
     y = df[label]
@@ -152,8 +162,12 @@ def load_feature_table(path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMN
     stripped = y.str.strip()
     if (stripped != y).any():
         changed = sorted(set(y[stripped != y]))[:5]
-        log.info("%s: stripped surrounding whitespace from %d label(s), e.g. %s", name,
-                 int((stripped != y).sum()), [repr(c) for c in changed])
+        log.info(
+            "%s: stripped surrounding whitespace from %d label(s), e.g. %s",
+            name,
+            int((stripped != y).sum()),
+            [repr(c) for c in changed],
+        )
     y = stripped
     if (y == "").any():
         rows = lines[np.flatnonzero((y == "").to_numpy())[:5]].tolist()
@@ -163,11 +177,14 @@ def load_feature_table(path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMN
         variants.setdefault(c.casefold(), []).append(c)
     clash = [v for v in variants.values() if len(v) > 1]
     if clash:
-        desc = "; ".join(" vs ".join(repr(c) for c in v) + f" (first at line {int(lines[np.argmax((y == v[1]).to_numpy())])})"
-                         for v in clash[:5])
+        desc = "; ".join(
+            " vs ".join(repr(c) for c in v) + f" (first at line {int(lines[np.argmax((y == v[1]).to_numpy())])})"
+            for v in clash[:5]
+        )
         raise NeurogenError(
             f"{name}: {label!r} labels differ only in upper/lower case: {desc}; they would be "
-            f"treated as different classes: spell each class one way")
+            f"treated as different classes: spell each class one way"
+        )
     X = df.drop(columns=[label])
     dropped = [c for c in drop_columns if c in X.columns]
     if dropped:
@@ -182,7 +199,8 @@ def load_feature_table(path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMN
         at = f" at line {int(lines[np.argmax(badrow.to_numpy())])}" if badrow.any() else ""
         raise NeurogenError(
             f"{name}: feature column(s) {bad} are not numeric (e.g. {c!r} holds {examples}{at}); "
-            f"fix the file or list the column under the dataset's drop_columns")
+            f"fix the file or list the column under the dataset's drop_columns"
+        )
     if X.shape[1] == 0:
         raise NeurogenError(f"{name}: no feature columns besides {label!r}")
     X = X.astype(float)
@@ -193,9 +211,9 @@ def load_feature_table(path, label: str = LABEL, drop_columns=NON_FEATURE_COLUMN
         raise NeurogenError(
             f"{name}, line {int(lines[r])}: column {X.columns[c]!r} holds an infinite value "
             f"({X.iat[r, c]}); {int(inf.sum())} infinite cell(s) in column(s) {cols[:8]}; write an "
-            f"empty cell for a missing value or fix the feature extraction")
+            f"empty cell for a missing value or fix the feature extraction"
+        )
     allnan = [c for c in X.columns if X[c].isna().all()]
     if allnan:
         raise NeurogenError(f"{name}: feature column(s) {allnan} hold no values at all")
-    return FeatureTable(X=X.reset_index(drop=True), y=y.reset_index(drop=True),
-                        dropped=dropped, source=name)
+    return FeatureTable(X=X.reset_index(drop=True), y=y.reset_index(drop=True), dropped=dropped, source=name)

@@ -1,4 +1,5 @@
 """Download a published table and verify its sha256 (http(s):// or file:// URLs)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,6 +45,7 @@ def fetch(url: str, dest, sha256: str | None = None, timeout: float = 60.0) -> P
             if got.lower() != sha256.lower():
                 raise NeurogenError(
                     f"checksum mismatch for {url}: expected sha256 {sha256}, got {got} "
-                    f"({n} bytes); the file is corrupt or not the published table")
+                    f"({n} bytes); the file is corrupt or not the published table"
+                )
         log.info("downloaded %s (%d bytes)%s", url, n, ", sha256 verified" if sha256 else "")
     return dest

@@ -9,6 +9,7 @@
 :func:`load_split` returns one repeat's train/test arrays with mean imputation fit on the
 training part only.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,20 @@ from .split import MeanImputer, filter_small_classes, make_splits, required_clas
 log = logging.getLogger("neurogen")
 
 
-def prepare_dataset(raw, outdir, *, label=LABEL, drop_columns=(), test_size=0.2, repeats=5,
-                    min_class_size=None, small_classes="drop", cv_folds=10, seed=42, source=None) -> dict:
+def prepare_dataset(
+    raw,
+    outdir,
+    *,
+    label=LABEL,
+    drop_columns=(),
+    test_size=0.2,
+    repeats=5,
+    min_class_size=None,
+    small_classes="drop",
+    cv_folds=10,
+    seed=42,
+    source=None,
+) -> dict:
     """``source``: the user's own file (or URL) that ``raw`` copies, named in error messages."""
     outdir = Path(outdir)
     name = source or str(raw)
@@ -49,10 +62,23 @@ def prepare_dataset(raw, outdir, *, label=LABEL, drop_columns=(), test_size=0.2,
     sp = pd.DataFrame({f"repeat_{r}": np.where(splits[r], "test", "train") for r in range(repeats)})
     write_csv(sp, outdir / "splits.csv")
     write_csv(report, outdir / "classes.csv")
-    log.info("%s: %d cells, %d features, %d classes; %d repeats of a %.0f/%.0f split",
-             Path(raw).name, len(y), X.shape[1], y.nunique(), repeats, 100 * (1 - test_size), 100 * test_size)
-    return {"n_cells": len(y), "n_features": X.shape[1], "n_classes": int(y.nunique()),
-            "dropped_columns": t.dropped, "min_class_size": min_class_size}
+    log.info(
+        "%s: %d cells, %d features, %d classes; %d repeats of a %.0f/%.0f split",
+        Path(raw).name,
+        len(y),
+        X.shape[1],
+        y.nunique(),
+        repeats,
+        100 * (1 - test_size),
+        100 * test_size,
+    )
+    return {
+        "n_cells": len(y),
+        "n_features": X.shape[1],
+        "n_classes": int(y.nunique()),
+        "dropped_columns": t.dropped,
+        "min_class_size": min_class_size,
+    }
 
 
 @dataclass
@@ -77,5 +103,11 @@ def load_split(datadir, repeat: int = 0) -> Split:
     y = cells[LABEL].astype(str).to_numpy()
     X = cells.drop(columns=[LABEL])
     imp = MeanImputer().fit(X.to_numpy()[~is_test])
-    return Split(imp.transform(X.to_numpy()[~is_test]), y[~is_test],
-                 imp.transform(X.to_numpy()[is_test]), y[is_test], list(X.columns), imp)
+    return Split(
+        imp.transform(X.to_numpy()[~is_test]),
+        y[~is_test],
+        imp.transform(X.to_numpy()[is_test]),
+        y[is_test],
+        list(X.columns),
+        imp,
+    )

@@ -1,4 +1,5 @@
 """Class-size handling, seeded stratified train/test splits and train-only imputation."""
+
 from __future__ import annotations
 
 import logging
@@ -33,15 +34,18 @@ def filter_small_classes(y, min_size: int, policy: str = "drop"):
     report["action"] = np.where(report["class"].isin(small.index), policy, "kept")
     report.loc[report["action"] == "kept", "action"] = "ok"
     if len(counts) < 2:
-        raise NeurogenError(f"only {len(counts)} class ({', '.join(f'{c} ({n})' for c, n in counts.items())}) "
-                            f"in the label column: classification needs at least 2 classes")
+        raise NeurogenError(
+            f"only {len(counts)} class ({', '.join(f'{c} ({n})' for c, n in counts.items())}) "
+            f"in the label column: classification needs at least 2 classes"
+        )
     if small.empty:
         return np.ones(len(y), bool), report
     desc = ", ".join(f"{c} ({n})" for c, n in small.items())
     if policy == "error":
         raise NeurogenError(
             f"classes smaller than split.min_class_size={min_size}: {desc}; "
-            f"set split.small_classes to 'drop' (or 'keep') or lower min_class_size")
+            f"set split.small_classes to 'drop' (or 'keep') or lower min_class_size"
+        )
     if policy == "drop":
         log.warning("dropping %d classes smaller than %d cells: %s", len(small), min_size, desc)
         mask = ~y.isin(small.index).to_numpy()
@@ -51,8 +55,7 @@ def filter_small_classes(y, min_size: int, policy: str = "drop"):
     if policy == "keep":
         log.warning("keeping %d classes smaller than %d cells: %s", len(small), min_size, desc)
         if (counts < 2).any():
-            raise NeurogenError(f"classes with a single cell cannot be split: "
-                                f"{list(counts[counts < 2].index)}")
+            raise NeurogenError(f"classes with a single cell cannot be split: {list(counts[counts < 2].index)}")
         return np.ones(len(y), bool), report
     raise NeurogenError(f"split.small_classes must be 'drop', 'error' or 'keep', not {policy!r}")
 

@@ -6,6 +6,7 @@ correlation matrix; the frequencies of non-numeric metadata columns. ``generate`
 table of the same schema: per class a multivariate normal with the class means and SDs and the
 pooled within-class correlation, then cells are blanked at the class's missingness rates.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,11 @@ def derive_stats(path, label: str = LABEL, source: str = "") -> dict:
     if label not in df.columns:
         raise NeurogenError(f"{path}: label column {label!r} not found")
     y = df[label].astype(str)
-    meta = {c: df[c] for c in df.columns if c != label and not pd.api.types.is_numeric_dtype(df[c])
-            and not pd.api.types.is_bool_dtype(df[c])}
+    meta = {
+        c: df[c]
+        for c in df.columns
+        if c != label and not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    }
     bools = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c])]
     for c in bools:
         meta[c] = df[c]
@@ -50,8 +54,10 @@ def derive_stats(path, label: str = LABEL, source: str = "") -> dict:
     stats["metadata"] = {}
     for c, s in meta.items():
         freq = s.astype(str).value_counts(normalize=True)
-        stats["metadata"][c] = {"position": int(list(df.columns).index(c)),
-                                "values": {str(k): round(float(v), 4) for k, v in freq.items()}}
+        stats["metadata"][c] = {
+            "position": int(list(df.columns).index(c)),
+            "values": {str(k): round(float(v), 4) for k, v in freq.items()},
+        }
     return stats
 
 
@@ -106,6 +112,7 @@ def main(argv=None) -> None:
     p.add_argument("--label", default=LABEL)
     a = p.parse_args(argv)
     from pathlib import Path
+
     src = f"{Path(a.table).name} sha256={sha256sum(a.table)}"
     write_json(derive_stats(a.table, a.label, source=src), a.out)
     print(f"wrote {a.out}")

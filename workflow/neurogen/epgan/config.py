@@ -1,4 +1,5 @@
 """EP-GAN training settings (the config's ``epgan.train`` block), with defaults and checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,28 +13,28 @@ from .. import NeurogenError
 class TrainConfig:
     epochs: int = 20
     batch_size: int = 64
-    chunk_size: int = 4096           # neurons read from the HDF5 file at a time
-    latent: int = 1024               # GRU hidden size = latent vector
+    chunk_size: int = 4096  # neurons read from the HDF5 file at a time
+    latent: int = 1024  # GRU hidden size = latent vector
     gru_layers: int = 1
     generator_widths: list = field(default_factory=lambda: [1536, 768, 384])
     critic_widths: list = field(default_factory=lambda: [1024, 512, 256])
     lr_generator: float = 1e-4
     lr_critic: float = 1e-4
     betas: list = field(default_factory=lambda: [0.5, 0.9])
-    n_critic: int = 5                # critic updates per generator update
+    n_critic: int = 5  # critic updates per generator update
     gp_weight: float = 10.0
     mask_start: float = 0.75
     mask_end: float = 0.0
     losses: dict = field(default_factory=lambda: {"adversarial": 1.0, "iv": 1.0, "voltage": 1.0})
-    voltage_h: int = 2               # samples between finite-difference points
-    voltage_traces: int = 3          # stimuli per batch in the voltage residual (0 = all)
-    voltage_neurons: int = 0         # neurons per batch in the voltage residual (0 = all)
-    voltage_stride: int = 1          # use every k-th sample of the trace (gates stepped k·Δt)
-    voltage_every: int = 1           # voltage residual on every k-th batch (cost on a CPU)
+    voltage_h: int = 2  # samples between finite-difference points
+    voltage_traces: int = 3  # stimuli per batch in the voltage residual (0 = all)
+    voltage_neurons: int = 0  # neurons per batch in the voltage residual (0 = all)
+    voltage_stride: int = 1  # use every k-th sample of the trace (gates stepped k·Δt)
+    voltage_every: int = 1  # voltage residual on every k-th batch (cost on a CPU)
     val_fraction: float = 0.05
-    n_train: int = 0                 # neurons of the training file used (nested subsets; 0 = all)
-    val_simulate: int = 64           # validation neurons simulated per epoch for response RMSE
-    threads: int = 0                 # torch threads (0: leave as is)
+    n_train: int = 0  # neurons of the training file used (nested subsets; 0 = all)
+    val_simulate: int = 64  # validation neurons simulated per epoch for response RMSE
+    threads: int = 0  # torch threads (0: leave as is)
     seed: int = 0
 
     @classmethod

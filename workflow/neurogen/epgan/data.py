@@ -1,5 +1,6 @@
 """EP-GAN inputs: the HH stage's HDF5 datasets (read in chunks), normalisation fit on the
 training neurons only, and the encoder's input tensor (response ⊕ stimulus per step)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -32,8 +33,9 @@ class H5Data:
         need = REQUIRED + (("params",) if need_params else ())
         missing = [k for k in need if k not in self.f]
         if missing:
-            raise NeurogenError(f"{self.path}: missing dataset(s) {', '.join(missing)} "
-                                f"(has: {', '.join(sorted(self.f.keys()))})")
+            raise NeurogenError(
+                f"{self.path}: missing dataset(s) {', '.join(missing)} (has: {', '.join(sorted(self.f.keys()))})"
+            )
         r = self.f["responses"]
         if r.ndim != 3:
             raise NeurogenError(f"{self.path}: 'responses' must be [N, S, T], has shape {r.shape}")
@@ -42,18 +44,19 @@ class H5Data:
         self.time_s = np.asarray(self.f["time_s"][()], dtype=np.float64)
         self.stimuli = np.asarray(self.f["stimuli"][()], dtype=np.float32)
         self.iv_v = np.asarray(self.f["iv_v_mV"][()], dtype=np.float64)
-        checks = {"amplitudes_pA": (self.amplitudes.shape, (self.n_stim,)),
-                  "time_s": (self.time_s.shape, (self.n_points,)),
-                  "stimuli": (self.stimuli.shape, (self.n_stim, self.n_points)),
-                  "iv": (self.f["iv"].shape, (self.n, len(self.iv_v)))}
+        checks = {
+            "amplitudes_pA": (self.amplitudes.shape, (self.n_stim,)),
+            "time_s": (self.time_s.shape, (self.n_points,)),
+            "stimuli": (self.stimuli.shape, (self.n_stim, self.n_points)),
+            "iv": (self.f["iv"].shape, (self.n, len(self.iv_v))),
+        }
         if "params" in self.f:
             checks["params"] = (self.f["params"].shape[:1], (self.n,))
         if "responses_clean" in self.f:
             checks["responses_clean"] = (self.f["responses_clean"].shape, r.shape)
         for k, (got, want) in checks.items():
             if tuple(got) != tuple(want):
-                raise NeurogenError(f"{self.path}: dataset '{k}' has shape {tuple(got)}, "
-                                    f"expected {tuple(want)}")
+                raise NeurogenError(f"{self.path}: dataset '{k}' has shape {tuple(got)}, expected {tuple(want)}")
         self.param_names = None
         if "param_names" in self.f:
             self.param_names = [_s(x) for x in self.f["param_names"][()]]
@@ -73,29 +76,33 @@ class H5Data:
             a = np.asarray(self.f[k][start:stop], dtype=np.float32)
             if not np.isfinite(a).all():
                 bad = np.unique(np.nonzero(~np.isfinite(a.reshape(len(a), -1)))[0] + start)
-                raise NeurogenError(f"{self.path}: dataset '{k}' has NaN/inf values "
-                                    f"(neurons {bad[:10].tolist()}{'…' if len(bad) > 10 else ''})")
+                raise NeurogenError(
+                    f"{self.path}: dataset '{k}' has NaN/inf values "
+                    f"(neurons {bad[:10].tolist()}{'…' if len(bad) > 10 else ''})"
+                )
             out[k] = a
         return out
 
     def read_index(self, idx, keys=("responses", "iv", "params")) -> dict:
         """Rows ``idx`` (any order), read in one sorted pass."""
         idx = np.asarray(idx, dtype=np.int64)
-        uniq, inv = np.unique(idx, return_inverse=True)   # h5py wants increasing, unique rows
+        uniq, inv = np.unique(idx, return_inverse=True)  # h5py wants increasing, unique rows
         out = {}
         for k in keys:
             if k not in self.f:
                 raise NeurogenError(f"{self.path}: missing dataset '{k}'")
             if len(uniq) == 0:
                 a = np.asarray(self.f[k][0:0], dtype=np.float32)
-            elif len(uniq) == uniq[-1] - uniq[0] + 1:     # contiguous: one slice read
-                a = np.asarray(self.f[k][int(uniq[0]):int(uniq[-1]) + 1], dtype=np.float32)
+            elif len(uniq) == uniq[-1] - uniq[0] + 1:  # contiguous: one slice read
+                a = np.asarray(self.f[k][int(uniq[0]) : int(uniq[-1]) + 1], dtype=np.float32)
             else:
                 a = np.asarray(self.f[k][uniq.tolist()], dtype=np.float32)
             if not np.isfinite(a).all():
                 bad = uniq[np.unique(np.nonzero(~np.isfinite(a.reshape(len(a), -1)))[0])]
-                raise NeurogenError(f"{self.path}: dataset '{k}' has NaN/inf values "
-                                    f"(neurons {bad[:10].tolist()}{'…' if len(bad) > 10 else ''})")
+                raise NeurogenError(
+                    f"{self.path}: dataset '{k}' has NaN/inf values "
+                    f"(neurons {bad[:10].tolist()}{'…' if len(bad) > 10 else ''})"
+                )
             out[k] = a[inv]
         return out
 
@@ -116,12 +123,13 @@ def _s(x):
 @dataclass
 class Normalizer:
     """Input scaling fit on the training neurons only."""
+
     resp_mean: float
     resp_sd: float
     stim_scale: float
     iv_mean: list
     iv_sd: list
-    iv_scale: float       # one pA scale for the reconstruction losses (SD of all I–V values)
+    iv_scale: float  # one pA scale for the reconstruction losses (SD of all I–V values)
 
     def to_dict(self):
         return asdict(self)
@@ -137,25 +145,31 @@ class Normalizer:
         n = s = ss = 0.0
         ivn, ivs, ivss = 0, 0.0, 0.0
         for lo in range(0, len(index), chunk):
-            part = data.read_index(index[lo:lo + chunk], keys=("responses", "iv"))
+            part = data.read_index(index[lo : lo + chunk], keys=("responses", "iv"))
             r = part["responses"].astype(np.float64)
             n += r.size
             s += r.sum()
-            ss += (r ** 2).sum()
+            ss += (r**2).sum()
             iv = part["iv"].astype(np.float64)
             ivn += len(iv)
             ivs = ivs + iv.sum(0)
-            ivss = ivss + (iv ** 2).sum(0)
+            ivss = ivss + (iv**2).sum(0)
         if n == 0:
             raise NeurogenError("no training neurons to fit the input normalisation on")
         m = s / n
         sd = np.sqrt(max(ss / n - m * m, 1e-12))
         ivm = ivs / ivn
-        ivsd = np.sqrt(np.maximum(ivss / ivn - ivm ** 2, 1e-12))
+        ivsd = np.sqrt(np.maximum(ivss / ivn - ivm**2, 1e-12))
         iv_all_m = ivs.sum() / (ivn * len(ivm))
-        iv_all_sd = float(np.sqrt(max(ivss.sum() / (ivn * len(ivm)) - iv_all_m ** 2, 1e-12)))
-        return cls(float(m), float(sd), float(max(np.abs(data.stimuli).max(), 1.0)),
-                   ivm.tolist(), np.maximum(ivsd, 1e-3).tolist(), iv_all_sd)
+        iv_all_sd = float(np.sqrt(max(ivss.sum() / (ivn * len(ivm)) - iv_all_m**2, 1e-12)))
+        return cls(
+            float(m),
+            float(sd),
+            float(max(np.abs(data.stimuli).max(), 1.0)),
+            ivm.tolist(),
+            np.maximum(ivsd, 1e-3).tolist(),
+            iv_all_sd,
+        )
 
 
 def make_inputs(responses, stimuli, iv, norm: Normalizer):

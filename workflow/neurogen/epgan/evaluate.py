@@ -1,5 +1,6 @@
 """Errors, the published selection over epochs, single-pass inference, the baselines and the
 input ablations."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,7 +20,7 @@ def select_over_epochs(candidates, simulate, target_responses, time_s, log=None,
     cand = np.asarray(candidates)
     E, N, F = cand.shape
     per_call = max(N, per_call or N)
-    k = max(1, per_call // N)                 # epochs per call
+    k = max(1, per_call // N)  # epochs per call
     best = np.full(N, np.inf)
     best_e = np.zeros(N, dtype=np.int64)
     best_sim = None
@@ -38,8 +39,13 @@ def select_over_epochs(candidates, simulate, target_responses, time_s, log=None,
             best_sim[better] = sim[better]
         if log:
             fin = np.isfinite(best)
-            log.info("selection: epochs %d–%d of %d simulated; mean RMSE of the best so far %.3f mV",
-                     es[0] + 1, es[-1] + 1, E, float(np.mean(best[fin])) if fin.any() else np.nan)
+            log.info(
+                "selection: epochs %d–%d of %d simulated; mean RMSE of the best so far %.3f mV",
+                es[0] + 1,
+                es[-1] + 1,
+                E,
+                float(np.mean(best[fin])) if fin.any() else np.nan,
+            )
     return cand[best_e, np.arange(N)], best_e + 1, best, best_sim
 
 
@@ -54,8 +60,8 @@ def infer(net, norm, responses, stimuli, iv, batch: int = 4096, device=None):
     net.eval()
     with torch.no_grad():
         for lo in range(0, len(responses), batch):
-            st = stimuli if np.ndim(stimuli) == 2 else stimuli[lo:lo + batch]
-            x, ivn = make_inputs(responses[lo:lo + batch], st, iv[lo:lo + batch], norm)
+            st = stimuli if np.ndim(stimuli) == 2 else stimuli[lo : lo + batch]
+            x, ivn = make_inputs(responses[lo : lo + batch], st, iv[lo : lo + batch], norm)
             out.append(net(x.to(dev), ivn.to(dev)).double().cpu().numpy())
     return np.concatenate(out, 0)
 
@@ -64,7 +70,7 @@ def input_features(responses, iv, norm):
     """Flattened normalised responses ⊕ normalised I–V (the nearest-neighbour input space)."""
     r = (np.asarray(responses, np.float64) - norm.resp_mean) / norm.resp_sd
     ivn = (np.asarray(iv, np.float64) - np.asarray(norm.iv_mean)) / np.asarray(norm.iv_sd)
-    r = r.reshape(len(r), -1) / np.sqrt(r.shape[1] * r.shape[2] / ivn.shape[1])   # equal weight to V and I–V
+    r = r.reshape(len(r), -1) / np.sqrt(r.shape[1] * r.shape[2] / ivn.shape[1])  # equal weight to V and I–V
     return np.concatenate([r, ivn], axis=1)
 
 
@@ -77,10 +83,10 @@ def nearest_neighbour(train_data, norm, responses, iv, chunk: int = 2048, rows=N
     best_d = np.full(len(q), np.inf)
     best_i = np.zeros(len(q), dtype=np.int64)
     for lo in range(0, len(rows), chunk):
-        r = rows[lo:lo + chunk]
+        r = rows[lo : lo + chunk]
         part = train_data.read_index(r, keys=("responses", "iv"))
         f = input_features(part["responses"], part["iv"], norm)
-        d = (q ** 2).sum(1)[:, None] - 2 * q @ f.T + (f ** 2).sum(1)[None, :]
+        d = (q**2).sum(1)[:, None] - 2 * q @ f.T + (f**2).sum(1)[None, :]
         j = d.argmin(1)
         dj = d[np.arange(len(q)), j]
         better = dj < best_d

@@ -12,6 +12,7 @@ losses, both computed through the one HH model definition (neurogen.hh):
   cheap and its gradient does not pass through a long simulation; it is zero for the true
   parameters up to the discretisation error of the Δt-sampled trace and its noise.
 """
+
 from __future__ import annotations
 
 import torch
@@ -37,7 +38,7 @@ def gradient_penalty(critic, c, u_real, u_fake, generator=None):
     c_hat = c.detach().requires_grad_(True)
     d = critic(c_hat, u_hat)
     gc, gu = torch.autograd.grad(d.sum(), (c_hat, u_hat), create_graph=True)
-    norm = torch.sqrt((gc ** 2).sum(-1) + (gu ** 2).sum(-1) + 1e-12)
+    norm = torch.sqrt((gc**2).sum(-1) + (gu**2).sum(-1) + 1e-12)
     return ((norm - 1.0) ** 2).mean()
 
 
@@ -73,11 +74,11 @@ def voltage_residual(model, p_full, V, I_stim, dt_ms: float, h: int = 1):
     for k in range(T - 1):
         state = model.step(p, 0.5 * (v[:, k] + v[:, k + 1]), state, dt_ms)
         i_ion.append(model.ionic_current(p, v[:, k + 1], state))
-    i_ion = torch.stack(i_ion, dim=1)                     # [NS, T]
+    i_ion = torch.stack(i_ion, dim=1)  # [NS, T]
     net = istim - i_ion
-    q = 0.5 * (net[:, 1:] + net[:, :-1]) * dt_ms          # charge per interval, pA·ms
-    qc = torch.cat([torch.zeros_like(q[:, :1]), torch.cumsum(q, dim=1)], dim=1)   # [NS, T]
-    lhs = C.unsqueeze(1) * (v[:, h:] - v[:, :-h])         # pF·mV = pA·ms
+    q = 0.5 * (net[:, 1:] + net[:, :-1]) * dt_ms  # charge per interval, pA·ms
+    qc = torch.cat([torch.zeros_like(q[:, :1]), torch.cumsum(q, dim=1)], dim=1)  # [NS, T]
+    lhs = C.unsqueeze(1) * (v[:, h:] - v[:, :-h])  # pF·mV = pA·ms
     rhs = qc[:, h:] - qc[:, :-h]
     return (lhs - rhs).reshape(N, S, T - h)
 

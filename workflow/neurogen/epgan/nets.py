@@ -13,6 +13,7 @@ Critic: an MLP on (conditioning vector ⊕ parameters in [-1, 1]) returning a sc
 (Wasserstein critic, trained with a gradient penalty; no normalisation layers, as WGAN-GP
 requires per-sample gradients).
 """
+
 from __future__ import annotations
 
 import torch
@@ -35,8 +36,7 @@ class Encoder(nn.Module):
         if lengths is None:
             _, h = self.gru(x)
         else:
-            packed = pack_padded_sequence(x, lengths.to("cpu", torch.int64), batch_first=True,
-                                          enforce_sorted=False)
+            packed = pack_padded_sequence(x, lengths.to("cpu", torch.int64), batch_first=True, enforce_sorted=False)
             _, h = self.gru(packed)
         return h[-1]
 
@@ -48,10 +48,16 @@ class Generator(nn.Module):
             raise ValueError("generator widths must list 3 hidden layer sizes (4 FC layers)")
         w1, w2, w3 = widths
         self.net = nn.Sequential(
-            nn.Linear(in_dim, w1), nn.LayerNorm(w1), nn.LeakyReLU(slope),
-            nn.Linear(w1, w2), nn.LayerNorm(w2), nn.LeakyReLU(slope),
-            nn.Linear(w2, w3), nn.LeakyReLU(slope),
-            nn.Linear(w3, n_out), nn.Tanh(),
+            nn.Linear(in_dim, w1),
+            nn.LayerNorm(w1),
+            nn.LeakyReLU(slope),
+            nn.Linear(w1, w2),
+            nn.LayerNorm(w2),
+            nn.LeakyReLU(slope),
+            nn.Linear(w2, w3),
+            nn.LeakyReLU(slope),
+            nn.Linear(w3, n_out),
+            nn.Tanh(),
         )
 
     def forward(self, c: torch.Tensor) -> torch.Tensor:
@@ -75,9 +81,18 @@ class Critic(nn.Module):
 class EPGAN(nn.Module):
     """Encoder + generator + critic for F free parameters; ``lo``/``hi`` are their ranges."""
 
-    def __init__(self, n_params: int, lo, hi, n_points: int = 350, n_iv: int = 18,
-                 latent: int = 1024, gru_layers: int = 1, generator_widths=(1536, 768, 384),
-                 critic_widths=(1024, 512, 256)):
+    def __init__(
+        self,
+        n_params: int,
+        lo,
+        hi,
+        n_points: int = 350,
+        n_iv: int = 18,
+        latent: int = 1024,
+        gru_layers: int = 1,
+        generator_widths=(1536, 768, 384),
+        critic_widths=(1024, 512, 256),
+    ):
         super().__init__()
         self.encoder = Encoder(n_points, latent, gru_layers)
         self.generator = Generator(latent + n_iv, generator_widths, n_params)

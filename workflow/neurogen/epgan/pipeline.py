@@ -1,5 +1,6 @@
 """What the workflow's EP-GAN rules do, one function per rule (the scripts only unpack
 ``snakemake`` and call these)."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,7 @@ import pandas as pd
 from .. import NeurogenError
 from ..io import warn_rejections
 from .data import H5Data, Normalizer
-from .evaluate import (drop_iv_points, infer, iv_rmse, keep_traces, nearest_neighbour,
-                       response_rmse, select_over_epochs)
+from .evaluate import drop_iv_points, infer, iv_rmse, keep_traces, nearest_neighbour, response_rmse, select_over_epochs
 
 log = logging.getLogger("neurogen")
 
@@ -47,9 +47,18 @@ def train(backend, train_h5, test_h5, cfg, ckpt_path, device="cpu"):
 
     test = H5Data(test_h5)
     tr = Trainer(cfg, backend, train_h5, ckpt_path=ckpt_path, targets=_targets(test), device=device)
-    log.info("training EP-GAN on %s: %d training + %d validation neurons, %d stimuli × %d points, "
-             "%d free parameters; %d target neurons (%s, inputs only)", train_h5, len(tr.tr_idx),
-             len(tr.val_idx), tr.data.n_stim, tr.data.n_points, len(backend.free_names), test.n, test_h5)
+    log.info(
+        "training EP-GAN on %s: %d training + %d validation neurons, %d stimuli × %d points, "
+        "%d free parameters; %d target neurons (%s, inputs only)",
+        train_h5,
+        len(tr.tr_idx),
+        len(tr.val_idx),
+        tr.data.n_stim,
+        tr.data.n_points,
+        len(backend.free_names),
+        test.n,
+        test_h5,
+    )
     t0 = time.time()
     tr.fit()
     log.info("training done in %.1f s; best validation epoch %d", time.time() - t0, tr.best[2])
@@ -79,18 +88,23 @@ def predict(backend, model_pt, candidates, test_h5, selection_epochs=None, batch
     def sim(p):
         if extra["sim"] is None:
             out = backend.simulate(np.concatenate([p, single]), test.amplitudes, batch=batch + len(single))
-            extra["sim"] = out[len(p):]
-            return out[:len(p)]
+            extra["sim"] = out[len(p) :]
+            return out[: len(p)]
         return backend.simulate(p, test.amplitudes, batch=batch)
 
-    sel, ep, rm, sel_sim = select_over_epochs(cand[use], sim, tg["responses"], test.time_s, log=log,
-                                              per_call=batch)
+    sel, ep, rm, sel_sim = select_over_epochs(cand[use], sim, tg["responses"], test.time_s, log=log, per_call=batch)
     ep = use[ep - 1] + 1
     single_sim = extra["sim"]
-    return {"epgan_single": single, "epgan_selected": sel, "selected_epoch": ep,
-            "selected_input_rmse": rm, "epgan_single_responses": single_sim,
-            "epgan_selected_responses": sel_sim, "inference_time_s": np.float64(t_inf),
-            "free_names": np.array(b["free_names"])}
+    return {
+        "epgan_single": single,
+        "epgan_selected": sel,
+        "selected_epoch": ep,
+        "selected_input_rmse": rm,
+        "epgan_single_responses": single_sim,
+        "epgan_selected_responses": sel_sim,
+        "inference_time_s": np.float64(t_inf),
+        "free_names": np.array(b["free_names"]),
+    }
 
 
 def baselines(backend, train_h5, test_h5, batch=2000, n_train: int = 0):
@@ -108,8 +122,13 @@ def baselines(backend, train_h5, test_h5, batch=2000, n_train: int = 0):
     default = np.tile(backend.free_default, (test.n, 1))
     log.info("baselines: default parameter set; nearest neighbour among %d training neurons", len(rows))
     sims = backend.simulate(np.concatenate([default[:1], nn]), test.amplitudes, batch=batch)
-    return {"default": default, "nearest_neighbour": nn, "nn_index": idx,
-            "default_responses": sims[:1].repeat(test.n, 0), "nearest_neighbour_responses": sims[1:]}
+    return {
+        "default": default,
+        "nearest_neighbour": nn,
+        "nn_index": idx,
+        "default_responses": sims[:1].repeat(test.n, 0),
+        "nearest_neighbour_responses": sims[1:],
+    }
 
 
 def true_parameters(backend, test_h5, batch=2000) -> dict:
@@ -137,13 +156,25 @@ def per_neuron_table(backend, preds: dict, test_h5, methods=METHODS) -> pd.DataF
         rmse = response_rmse(preds[f"{m}_responses"], true_v, test.time_s)
         ivr = iv_rmse(backend.iv(p, test.iv_v), truth["iv"])
         for i in range(test.n):
-            rows.append({"method": m, "neuron": i, "type": names[types[i]] if types[i] < len(names) else str(types[i]),
-                         "rmse_pre_mV": rmse["pre"][i], "rmse_mid_mV": rmse["mid"][i],
-                         "rmse_post_mV": rmse["post"][i], "rmse_avg_mV": rmse["avg"][i],
-                         "iv_rmse_pA": ivr[i],
-                         "simulation_failed": bool(not np.isfinite(rmse["avg"][i]))})
-        warn_rejections(log, f"{m} on the test neurons", test.n,
-                        {"non-finite (blown-up) simulations": int((~np.isfinite(rmse["avg"])).sum())})
+            rows.append(
+                {
+                    "method": m,
+                    "neuron": i,
+                    "type": names[types[i]] if types[i] < len(names) else str(types[i]),
+                    "rmse_pre_mV": rmse["pre"][i],
+                    "rmse_mid_mV": rmse["mid"][i],
+                    "rmse_post_mV": rmse["post"][i],
+                    "rmse_avg_mV": rmse["avg"][i],
+                    "iv_rmse_pA": ivr[i],
+                    "simulation_failed": bool(not np.isfinite(rmse["avg"][i])),
+                }
+            )
+        warn_rejections(
+            log,
+            f"{m} on the test neurons",
+            test.n,
+            {"non-finite (blown-up) simulations": int((~np.isfinite(rmse["avg"])).sum())},
+        )
     return pd.DataFrame(rows)
 
 
@@ -151,8 +182,9 @@ def summary_table(per: pd.DataFrame) -> pd.DataFrame:
     """Mean, SD, median of each error per method, over all test neurons and per type."""
     cols = ["rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV", "rmse_avg_mV", "iv_rmse_pA"]
     out = []
-    groups = [((m, "all"), g) for m, g in per.groupby("method", sort=False)] + \
-        [((m, t), g) for (m, t), g in per.groupby(["method", "type"], sort=False)]
+    groups = [((m, "all"), g) for m, g in per.groupby("method", sort=False)] + [
+        ((m, t), g) for (m, t), g in per.groupby(["method", "type"], sort=False)
+    ]
     for (m, t), g in groups:
         row = {"method": m, "type": t, "n": len(g), "n_failed": int(g["simulation_failed"].sum())}
         for c in cols:
@@ -165,8 +197,9 @@ def summary_table(per: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def input_ablation(backend, model_pt, test_h5, traces_kept=(0.75, 0.5, 0.25),
-                   iv_removed=(0.25, 0.5, 0.75), batch=2000) -> pd.DataFrame:
+def input_ablation(
+    backend, model_pt, test_h5, traces_kept=(0.75, 0.5, 0.25), iv_removed=(0.25, 0.5, 0.75), batch=2000
+) -> pd.DataFrame:
     """Single-pass EP-GAN on incomplete inputs: upper stimuli removed (the responses are still
     evaluated on the whole protocol), or the first I–V points removed and extrapolated."""
     from .train import load_bundle
@@ -175,33 +208,44 @@ def input_ablation(backend, model_pt, test_h5, traces_kept=(0.75, 0.5, 0.25),
     test = H5Data(test_h5, need_params=True)
     d = test.read(0, test.n, keys=("responses", "iv") + (("responses_clean",) if test.has_clean else ()))
     true_v = d.get("responses_clean", d["responses"])
-    cases = [("complete", 1.0, 0.0)] + [("traces", f, 0.0) for f in traces_kept] + \
-            [("iv", 1.0, f) for f in iv_removed]
+    cases = [("complete", 1.0, 0.0)] + [("traces", f, 0.0) for f in traces_kept] + [("iv", 1.0, f) for f in iv_removed]
     params = []
-    for kind, kept, removed in cases:
+    for _kind, kept, removed in cases:
         r, st = keep_traces(d["responses"], test.stimuli, kept)
         iv = drop_iv_points(d["iv"], test.iv_v, removed)
         params.append(infer(net, norm, r, st, iv))
-    sims = backend.simulate(np.concatenate(params), test.amplitudes, batch=batch)   # one call: faster
+    sims = backend.simulate(np.concatenate(params), test.amplitudes, batch=batch)  # one call: faster
     rows = []
     for c, (kind, kept, removed) in enumerate(cases):
         p = params[c]
-        sim = sims[c * test.n:(c + 1) * test.n]
+        sim = sims[c * test.n : (c + 1) * test.n]
         n_tr = max(1, int(round(test.n_stim * kept)))
         rm = response_rmse(sim, true_v, test.time_s)
         ivr = iv_rmse(backend.iv(p, test.iv_v), d["iv"])
         fin = np.isfinite(rm["avg"])
-        row = {"ablation": kind, "traces_kept": kept, "n_traces": n_tr, "iv_removed": removed,
-               "n_iv_removed": int(round(len(test.iv_v) * removed)), "n": test.n,
-               "n_failed": int((~fin).sum())}
+        row = {
+            "ablation": kind,
+            "traces_kept": kept,
+            "n_traces": n_tr,
+            "iv_removed": removed,
+            "n_iv_removed": int(round(len(test.iv_v) * removed)),
+            "n": test.n,
+            "n_failed": int((~fin).sum()),
+        }
         for k in ("pre", "mid", "post", "avg"):
             row[f"rmse_{k}_mV_mean"] = float(np.mean(rm[k][fin])) if fin.any() else np.nan
         row["rmse_avg_mV_sd"] = float(np.std(rm["avg"][fin], ddof=1)) if fin.sum() > 1 else np.nan
         row["rmse_avg_mV_median"] = float(np.median(rm["avg"][fin])) if fin.any() else np.nan
         row["iv_rmse_pA_mean"] = float(np.mean(ivr))
         row["iv_rmse_pA_sd"] = float(np.std(ivr, ddof=1)) if len(ivr) > 1 else np.nan
-        log.info("input ablation %s kept=%.2f iv_removed=%.2f: %.3f mV, %.2f pA", kind, kept, removed,
-                 row["rmse_avg_mV_mean"], row["iv_rmse_pA_mean"])
+        log.info(
+            "input ablation %s kept=%.2f iv_removed=%.2f: %.3f mV, %.2f pA",
+            kind,
+            kept,
+            removed,
+            row["rmse_avg_mV_mean"],
+            row["iv_rmse_pA_mean"],
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -230,9 +274,17 @@ def inference_speed(model_pt, ns=(1, 9, 279, 10000), repeats: int = 5, device="c
             if device != "cpu":
                 torch.cuda.synchronize()
             times.append(time.perf_counter() - t0)
-        rows.append({"n_neurons": n, "device": str(device), "threads": torch.get_num_threads(),
-                     "wall_s_median": float(np.median(times)), "wall_s_min": float(np.min(times)),
-                     "per_neuron_ms": 1000 * float(np.median(times)) / n, "repeats": repeats})
+        rows.append(
+            {
+                "n_neurons": n,
+                "device": str(device),
+                "threads": torch.get_num_threads(),
+                "wall_s_median": float(np.median(times)),
+                "wall_s_min": float(np.min(times)),
+                "per_neuron_ms": 1000 * float(np.median(times)) / n,
+                "repeats": repeats,
+            }
+        )
         log.info("inference N=%d: %.4f s", n, rows[-1]["wall_s_median"])
     return pd.DataFrame(rows)
 
@@ -245,18 +297,27 @@ def loss_ablation_table(per_variant: dict, variant_losses: dict) -> pd.DataFrame
             a = g["rmse_avg_mV"].to_numpy(float)
             fin = np.isfinite(a)
             w = variant_losses[v]
-            rows.append({"variant": v, "method": m, "w_adversarial": w.get("adversarial", 0.0),
-                         "w_iv": w.get("iv", 0.0), "w_voltage": w.get("voltage", 0.0), "n": len(g),
-                         "n_failed": int((~fin).sum()),
-                         "rmse_avg_mV_mean": float(a[fin].mean()) if fin.any() else np.nan,
-                         "rmse_avg_mV_sd": float(a[fin].std(ddof=1)) if fin.sum() > 1 else np.nan,
-                         "rmse_avg_mV_median": float(np.median(a[fin])) if fin.any() else np.nan,
-                         "iv_rmse_pA_mean": float(g["iv_rmse_pA"].mean()),
-                         "iv_rmse_pA_sd": float(g["iv_rmse_pA"].std(ddof=1)) if len(g) > 1 else np.nan})
+            rows.append(
+                {
+                    "variant": v,
+                    "method": m,
+                    "w_adversarial": w.get("adversarial", 0.0),
+                    "w_iv": w.get("iv", 0.0),
+                    "w_voltage": w.get("voltage", 0.0),
+                    "n": len(g),
+                    "n_failed": int((~fin).sum()),
+                    "rmse_avg_mV_mean": float(a[fin].mean()) if fin.any() else np.nan,
+                    "rmse_avg_mV_sd": float(a[fin].std(ddof=1)) if fin.sum() > 1 else np.nan,
+                    "rmse_avg_mV_median": float(np.median(a[fin])) if fin.any() else np.nan,
+                    "iv_rmse_pA_mean": float(g["iv_rmse_pA"].mean()),
+                    "iv_rmse_pA_sd": float(g["iv_rmse_pA"].std(ddof=1)) if len(g) > 1 else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def check_free_names(backend, names, where):
     if list(names) != backend.free_names:
-        raise NeurogenError(f"{where}: made for other parameters than the {len(backend.free_names)} "
-                            f"free parameters of this model")
+        raise NeurogenError(
+            f"{where}: made for other parameters than the {len(backend.free_names)} free parameters of this model"
+        )

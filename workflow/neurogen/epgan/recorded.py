@@ -12,6 +12,7 @@ protocol's clock (stimulus on at 5 s); the recording must cover the window.
 Voltage clamp: the steady-state current of each level is the mean over the last
 ``ss_fraction`` of the trace; levels are matched to the protocol's 18 voltages, and missing
 levels at the ends are filled by linear extrapolation (logged)."""
+
 from __future__ import annotations
 
 import logging
@@ -27,9 +28,9 @@ log = logging.getLogger("neurogen")
 
 @dataclass
 class Recording:
-    responses: np.ndarray     # [1, S, T] mV on the protocol window
+    responses: np.ndarray  # [1, S, T] mV on the protocol window
     amplitudes_pA: np.ndarray  # [S]
-    time_s: np.ndarray        # [T]
+    time_s: np.ndarray  # [T]
 
 
 def _read_table(path):
@@ -40,14 +41,17 @@ def _read_table(path):
     rows = []
     raw = path.read_bytes()
     if b"\x00" in raw[:65536]:
-        raise NeurogenError(f"{path}: a binary file, not a tab-separated text recording (time, then one "
-                            f"column per stimulus); export the traces as text")
+        raise NeurogenError(
+            f"{path}: a binary file, not a tab-separated text recording (time, then one "
+            f"column per stimulus); export the traces as text"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        bad_line = raw[:e.start].count(b"\n") + 1
-        raise NeurogenError(f"{path}, line {bad_line}: not UTF-8 text (byte "
-                            f"0x{raw[e.start]:02x}); re-save the file as UTF-8 text") from None
+        bad_line = raw[: e.start].count(b"\n") + 1
+        raise NeurogenError(
+            f"{path}, line {bad_line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); re-save the file as UTF-8 text"
+        ) from None
     if True:
         for ln, line in enumerate(text.splitlines(), 1):
             s = line.strip()
@@ -55,8 +59,10 @@ def _read_table(path):
                 continue
             cells = [c.strip() for c in line.rstrip("\n\r").split("\t")]
             if len(cells) < 2:
-                raise NeurogenError(f"{path}, line {ln}: expected tab-separated columns "
-                                    f"(time, then one column per stimulus), got {s[:60]!r}")
+                raise NeurogenError(
+                    f"{path}, line {ln}: expected tab-separated columns "
+                    f"(time, then one column per stimulus), got {s[:60]!r}"
+                )
             try:
                 vals = [float(c) for c in cells]
             except ValueError:
@@ -94,13 +100,14 @@ def _stim_values(path, header, n, given, what):
             raise NeurogenError(f"{path}: {n} {what} columns but {len(given)} {what} values given")
         return given
     if header is None or not all(_isfloat(h) for h in header[1:]):
-        raise NeurogenError(f"{path}: the {what} of each column is unknown: give a header row with "
-                            f"numeric column names (time, then one {what} per column) or pass them")
+        raise NeurogenError(
+            f"{path}: the {what} of each column is unknown: give a header row with "
+            f"numeric column names (time, then one {what} per column) or pass them"
+        )
     return np.asarray([float(h) for h in header[1:]])
 
 
-def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s",
-                expected_amplitudes=None) -> Recording:
+def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s", expected_amplitudes=None) -> Recording:
     """Current-clamp traces resampled onto ``time_s`` (default: the protocol's 350-point window).
 
     ``expected_amplitudes``: the model's protocol; the file's amplitudes must be a subset of
@@ -121,39 +128,51 @@ def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s",
         raise NeurogenError(
             f"{path}: time column runs to {t[-1]:g} s (sampling interval {np.median(np.diff(t)):g} s) "
             f"but the protocol lasts ~{time_s[-1]:g} s: the time looks like milliseconds; set "
-            f"time_unit: ms for this cell (or convert the column to seconds)")
+            f"time_unit: ms for this cell (or convert the column to seconds)"
+        )
     if t[0] > time_s[0] + tol or t[-1] < time_s[-1] - tol:
-        hint = (" the time looks like seconds: remove time_unit: ms" if time_unit == "ms" and
-                a[-1, 0] >= time_s[-1] - tol else " time in seconds, or set time_unit: ms")
-        raise NeurogenError(f"{path}: recording spans {t[0]:g}–{t[-1]:g} s but the protocol window is "
-                            f"{time_s[0]:g}–{time_s[-1]:g} s (stimulus on at 5 s; read with {unit});{hint}")
+        hint = (
+            " the time looks like seconds: remove time_unit: ms"
+            if time_unit == "ms" and a[-1, 0] >= time_s[-1] - tol
+            else " time in seconds, or set time_unit: ms"
+        )
+        raise NeurogenError(
+            f"{path}: recording spans {t[0]:g}–{t[-1]:g} s but the protocol window is "
+            f"{time_s[0]:g}–{time_s[-1]:g} s (stimulus on at 5 s; read with {unit});{hint}"
+        )
     if expected_amplitudes is not None:
         exp = np.asarray(expected_amplitudes, dtype=np.float64)
         unknown = [x for x in amps if not np.any(np.isclose(exp, x))]
         if unknown:
-            raise NeurogenError(f"{path}: amplitude(s) {unknown} pA are not in the model's protocol "
-                                f"({exp.tolist()})")
+            raise NeurogenError(f"{path}: amplitude(s) {unknown} pA are not in the model's protocol ({exp.tolist()})")
     order = np.argsort(amps)
     v = np.stack([np.interp(time_s, t, a[:, 1 + j]) for j in order])
     vmax = float(np.abs(a[:, 1:]).max())
     if vmax > 500:
-        raise NeurogenError(f"{path}: |V| up to {vmax:.0f}: expected membrane potential in mV "
-                            f"(microvolts? divide by 1000)")
+        raise NeurogenError(
+            f"{path}: |V| up to {vmax:.0f}: expected membrane potential in mV (microvolts? divide by 1000)"
+        )
     if vmax < 1.0:
-        raise NeurogenError(f"{path}: every membrane potential is within ±1 (|V| <= {vmax:.3g}): the "
-                            f"traces look like volts; give them in mV (multiply by 1000)")
+        raise NeurogenError(
+            f"{path}: every membrane potential is within ±1 (|V| <= {vmax:.3g}): the "
+            f"traces look like volts; give them in mV (multiply by 1000)"
+        )
     stim = np.asarray(amps[order]) != 0
     on = (time_s >= 5.0) & (time_s <= 10.0)
     if stim.any() and on.any():
         # a current step must move the membrane: flat traces mean the window missed the steps
         # (wrong time unit or clock) or the columns are not the injected steps
-        resp = np.abs(v[stim][:, on] - v[stim][:, ~on].mean(axis=1, keepdims=True)).max() if (~on).any() \
+        resp = (
+            np.abs(v[stim][:, on] - v[stim][:, ~on].mean(axis=1, keepdims=True)).max()
+            if (~on).any()
             else np.ptp(v[stim])
+        )
         if resp < 0.5:
             raise NeurogenError(
                 f"{path}: no response to the current steps (largest change {resp:.3g} mV during "
                 f"5–10 s): check the time unit ({unit}; the step is on at 5 s on the protocol's "
-                f"clock) and that the columns are membrane potentials in mV")
+                f"clock) and that the columns are membrane potentials in mV"
+            )
     return Recording(v[None].astype(np.float32), amps[order], time_s)
 
 
@@ -162,12 +181,13 @@ def _no_duplicates(path, values, what, unit):
     dup = sorted({float(x) for x in vals if np.isclose(vals, x).sum() > 1})
     if dup:
         cols = [int(j) + 2 for j in np.flatnonzero(np.isin(vals, dup))]
-        raise NeurogenError(f"{path}: {what}(s) {dup} {unit} appear in more than one column (columns "
-                            f"{cols}); keep one column per {what}")
+        raise NeurogenError(
+            f"{path}: {what}(s) {dup} {unit} appear in more than one column (columns "
+            f"{cols}); keep one column per {what}"
+        )
 
 
-def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: float = 0.1,
-                time_unit: str = "s"):
+def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: float = 0.1, time_unit: str = "s"):
     """Steady-state I–V [1, K] pA on ``protocol_levels_mV`` (default −120 … 50 mV, 18 levels)
     from voltage-clamp traces (time column + one current column per holding level)."""
     header, a = _read_table(path)
@@ -177,12 +197,16 @@ def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: floa
     levels = _stim_values(path, header, a.shape[1] - 1, levels_mV, "holding potential (mV)")
     _no_duplicates(path, levels, "holding potential", "mV")
     if len(levels) >= 2 and np.abs(levels).max() <= 1.0:
-        raise NeurogenError(f"{path}: holding potentials {np.asarray(levels).tolist()} are all within ±1: "
-                            f"they look like volts; give them in mV (e.g. -120 … 50)")
+        raise NeurogenError(
+            f"{path}: holding potentials {np.asarray(levels).tolist()} are all within ±1: "
+            f"they look like volts; give them in mV (e.g. -120 … 50)"
+        )
     imax = float(np.abs(a[:, 1:]).max())
     if 0 < imax < 1e-6:
-        raise NeurogenError(f"{path}: every current is below 1e-6 in size (max {imax:.3g}): the "
-                            f"currents look like amperes; give them in pA (multiply by 1e12)")
+        raise NeurogenError(
+            f"{path}: every current is below 1e-6 in size (max {imax:.3g}): the "
+            f"currents look like amperes; give them in pA (multiply by 1e12)"
+        )
     if not 0 < ss_fraction <= 1:
         raise NeurogenError(f"ss_fraction must be in (0, 1], got {ss_fraction}")
     n_ss = max(1, int(round(len(t) * ss_fraction)))
@@ -213,8 +237,13 @@ def resample_iv(levels, currents, protocol_levels_mV=None, where="I–V"):
         s = (cur[-1] - cur[-2]) / (lv[-1] - lv[-2])
         out[hi] = cur[-1] + s * (pv[hi] - lv[-1])
     if lo.any() or hi.any():
-        log.info("%s: %d protocol level(s) outside the recorded %g…%g mV extrapolated linearly",
-                 where, int(lo.sum() + hi.sum()), lv[0], lv[-1])
+        log.info(
+            "%s: %d protocol level(s) outside the recorded %g…%g mV extrapolated linearly",
+            where,
+            int(lo.sum() + hi.sum()),
+            lv[0],
+            lv[-1],
+        )
     return out[None]
 
 

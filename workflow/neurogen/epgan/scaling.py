@@ -12,6 +12,7 @@ Counting (per result row):
 - ``selection_simulations_per_neuron``: current-clamp simulations of EP-GAN's selection over
   epochs for one target neuron (0 for single-pass inference and the lookup).
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,10 @@ def simulation_costs(acceptance: pd.DataFrame) -> dict:
     accepted = float(a.loc[a["step"] == "3_accepted", "n"].sum())
     if accepted <= 0:
         raise NeurogenError("acceptance table: no accepted neurons")
-    return {"simulated": float(a.loc[a["step"] == "2_selected_balanced", "n"].sum()) / accepted,
-            "screened": float(a.loc[a["step"] == "1_sampled", "n"].sum()) / accepted}
+    return {
+        "simulated": float(a.loc[a["step"] == "2_selected_balanced", "n"].sum()) / accepted,
+        "screened": float(a.loc[a["step"] == "1_sampled", "n"].sum()) / accepted,
+    }
 
 
 def summarise(per: pd.DataFrame) -> dict:
@@ -54,8 +57,9 @@ def summarise(per: pd.DataFrame) -> dict:
     return out
 
 
-def scaling_table(runs: list[dict], nn: list[dict], floor: pd.DataFrame | None, costs: dict,
-                  selection_k: int | None, sim_dt_ms: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def scaling_table(
+    runs: list[dict], nn: list[dict], floor: pd.DataFrame | None, costs: dict, selection_k: int | None, sim_dt_ms: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scaling.csv, per-neuron table).
 
     runs: dicts with size, seed, variant, losses (weights), train (the settings), history
@@ -77,32 +81,59 @@ def scaling_table(runs: list[dict], nn: list[dict], floor: pd.DataFrame | None, 
         h = run["history"]
         w = run["losses"]
         size = int(run["size"])
-        base = {"variant": run["variant"], "size": size, "seed": int(run["seed"]),
-                "w_adversarial": w.get("adversarial", 0.0), "w_iv": w.get("iv", 0.0),
-                "w_voltage": w.get("voltage", 0.0), "voltage_every": run["train"].get("voltage_every"),
-                "epochs": len(h), "train_time_s": float(h["train_time_s"].sum() + h.get("val_time_s", 0).sum()),
-                "train_simulations": int(round(size * costs["simulated"])),
-                "train_screened": int(round(size * costs["screened"]))}
+        base = {
+            "variant": run["variant"],
+            "size": size,
+            "seed": int(run["seed"]),
+            "w_adversarial": w.get("adversarial", 0.0),
+            "w_iv": w.get("iv", 0.0),
+            "w_voltage": w.get("voltage", 0.0),
+            "voltage_every": run["train"].get("voltage_every"),
+            "epochs": len(h),
+            "train_time_s": float(h["train_time_s"].sum() + h.get("val_time_s", 0).sum()),
+            "train_simulations": int(round(size * costs["simulated"])),
+            "train_screened": int(round(size * costs["screened"])),
+        }
         add(base, run["per_neuron"], min(selection_k or len(h), len(h)))
     for b in nn:
         size = int(b["size"])
-        add({"variant": "lookup", "size": size, "seed": np.nan, "epochs": 0, "train_time_s": 0.0,
-             "train_simulations": int(round(size * costs["simulated"])),
-             "train_screened": int(round(size * costs["screened"]))}, b["per_neuron"])
+        add(
+            {
+                "variant": "lookup",
+                "size": size,
+                "seed": np.nan,
+                "epochs": 0,
+                "train_time_s": 0.0,
+                "train_simulations": int(round(size * costs["simulated"])),
+                "train_screened": int(round(size * costs["screened"])),
+            },
+            b["per_neuron"],
+        )
     if floor is not None:
         add({"variant": "reference", "size": np.nan, "seed": np.nan}, floor)
-    cols = ["variant", "method", "size", "seed", "w_adversarial", "w_iv", "w_voltage", "voltage_every",
-            "epochs", "n_test", "n_failed"]
+    cols = [
+        "variant",
+        "method",
+        "size",
+        "seed",
+        "w_adversarial",
+        "w_iv",
+        "w_voltage",
+        "voltage_every",
+        "epochs",
+        "n_test",
+        "n_failed",
+    ]
     table = pd.DataFrame(rows)
     rest = [c for c in table.columns if c not in cols]
     table = table[[c for c in cols if c in table.columns] + rest]
-    return table.sort_values(["variant", "method", "size", "seed"], na_position="last", kind="stable"), \
-        pd.concat(pers, ignore_index=True)
+    return table.sort_values(["variant", "method", "size", "seed"], na_position="last", kind="stable"), pd.concat(
+        pers, ignore_index=True
+    )
 
 
 def seed_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per variant × method × size: mean and SD over seeds of the mean response RMSE."""
     g = table.groupby(["variant", "method", "size"], dropna=False)["rmse_avg_mV_mean"]
     out = g.agg(["mean", "std", "count"]).reset_index()
-    return out.rename(columns={"mean": "rmse_avg_mV_seed_mean", "std": "rmse_avg_mV_seed_sd",
-                               "count": "n_seeds"})
+    return out.rename(columns={"mean": "rmse_avg_mV_seed_mean", "std": "rmse_avg_mV_seed_sd", "count": "n_seeds"})

@@ -2,10 +2,10 @@
 losses, masking schedule, a checkpoint after every epoch (resumed after an interruption), a
 per-epoch log of losses and validation error, and per-epoch parameter candidates for target
 neurons (for the published selection over epochs)."""
+
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -22,9 +22,17 @@ log = logging.getLogger("neurogen")
 def build_net(cfg: TrainConfig, n_params, lo, hi, n_points, n_iv):
     from .nets import EPGAN
 
-    return EPGAN(n_params, lo, hi, n_points=n_points, n_iv=n_iv, latent=cfg.latent,
-                 gru_layers=cfg.gru_layers, generator_widths=tuple(cfg.generator_widths),
-                 critic_widths=tuple(cfg.critic_widths))
+    return EPGAN(
+        n_params,
+        lo,
+        hi,
+        n_points=n_points,
+        n_iv=n_iv,
+        latent=cfg.latent,
+        gru_layers=cfg.gru_layers,
+        generator_widths=tuple(cfg.generator_widths),
+        critic_widths=tuple(cfg.critic_widths),
+    )
 
 
 def _seed(*parts) -> int:
@@ -40,8 +48,10 @@ class Trainer:
         backend.check_names(self.data.param_names, str(train_path))
         F = len(backend.free_names)
         if self.data.f["params"].shape[1] != F:
-            raise NeurogenError(f"{train_path}: 'params' has {self.data.f['params'].shape[1]} columns, "
-                                f"the model has {F} free parameters")
+            raise NeurogenError(
+                f"{train_path}: 'params' has {self.data.f['params'].shape[1]} columns, "
+                f"the model has {F} free parameters"
+            )
         self.rows = nested_subset(self.data.n, int(cfg.n_train))
         self.tr_idx, self.val_idx = split_train_val(self.rows, cfg.val_fraction, cfg.seed)
         self.norm = Normalizer.fit(self.data, self.tr_idx, cfg.chunk_size)
@@ -53,25 +63,35 @@ class Trainer:
         self.net = build_net(cfg, F, self.lo, self.hi, self.data.n_points, len(self.data.iv_v)).to(self.device)
         gen_params = list(self.net.encoder.parameters()) + list(self.net.generator.parameters())
         self.opt_g = torch.optim.Adam(gen_params, lr=cfg.lr_generator, betas=tuple(cfg.betas), foreach=True)
-        self.opt_d = torch.optim.Adam(self.net.critic.parameters(), lr=cfg.lr_critic, betas=tuple(cfg.betas),
-                                      foreach=True)
+        self.opt_d = torch.optim.Adam(
+            self.net.critic.parameters(), lr=cfg.lr_critic, betas=tuple(cfg.betas), foreach=True
+        )
         self.stimuli = torch.as_tensor(self.data.stimuli, dtype=torch.float32, device=self.device)
         self.iv_v = torch.as_tensor(self.data.iv_v, dtype=torch.float32, device=self.device)
         self.dt_ms = float(np.median(np.diff(self.data.time_s)) * 1000.0)
         self.ckpt_path = Path(ckpt_path) if ckpt_path else None
-        self.targets = targets            # dict(responses [N,S,T], stimuli [S,T], iv [N,K]) or None
+        self.targets = targets  # dict(responses [N,S,T], stimuli [S,T], iv [N,K]) or None
         self.epoch = 0
         self.history = []
         self.candidates = []
-        self.best = (np.inf, None, -1)    # (val RMSE, state dict, epoch)
-        self.val = self.data.read_index(self.val_idx, keys=("responses", "iv", "params") +
-                                        (("responses_clean",) if self.data.has_clean else ()))
+        self.best = (np.inf, None, -1)  # (val RMSE, state dict, epoch)
+        self.val = self.data.read_index(
+            self.val_idx, keys=("responses", "iv", "params") + (("responses_clean",) if self.data.has_clean else ())
+        )
 
     # -------------------------------------------------------------- checkpointing
     def state(self):
-        return {"epoch": self.epoch, "net": self.net.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "history": self.history, "candidates": self.candidates,
-                "best": self.best, "digest": self.cfg.digest(), "norm": self.norm.to_dict()}
+        return {
+            "epoch": self.epoch,
+            "net": self.net.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "history": self.history,
+            "candidates": self.candidates,
+            "best": self.best,
+            "digest": self.cfg.digest(),
+            "norm": self.norm.to_dict(),
+        }
 
     def save_checkpoint(self):
         """Tensors + JSON text only, so resuming loads it with ``weights_only=True``."""
@@ -82,12 +102,24 @@ class Trainer:
         if self.ckpt_path is None:
             return
         st = self.state()
-        safe = {"format": CHECKPOINT_FORMAT, "epoch": int(st["epoch"]), "net": st["net"],
-                "opt_g": st["opt_g"], "opt_d": st["opt_d"], "digest": st["digest"],
-                "candidates": [torch.as_tensor(np.asarray(c)) for c in st["candidates"]],
-                "best_state": st["best"][1],
-                "meta": _to_json({"history": st["history"], "norm": st["norm"],
-                                  "best_score": float(st["best"][0]), "best_epoch": int(st["best"][2])})}
+        safe = {
+            "format": CHECKPOINT_FORMAT,
+            "epoch": int(st["epoch"]),
+            "net": st["net"],
+            "opt_g": st["opt_g"],
+            "opt_d": st["opt_d"],
+            "digest": st["digest"],
+            "candidates": [torch.as_tensor(np.asarray(c)) for c in st["candidates"]],
+            "best_state": st["best"][1],
+            "meta": _to_json(
+                {
+                    "history": st["history"],
+                    "norm": st["norm"],
+                    "best_score": float(st["best"][0]),
+                    "best_epoch": int(st["best"][2]),
+                }
+            ),
+        }
         with atomic_path(self.ckpt_path) as tmp:
             torch.save(safe, tmp)
 
@@ -101,10 +133,16 @@ class Trainer:
         try:
             raw = torch.load(self.ckpt_path, map_location=self.device, weights_only=True)
             meta = json.loads(raw["meta"])
-            st = {"epoch": raw["epoch"], "net": raw["net"], "opt_g": raw["opt_g"], "opt_d": raw["opt_d"],
-                  "digest": raw["digest"], "history": meta["history"],
-                  "candidates": [c.cpu().numpy() for c in raw["candidates"]],
-                  "best": (meta["best_score"], raw["best_state"], meta["best_epoch"])}
+            st = {
+                "epoch": raw["epoch"],
+                "net": raw["net"],
+                "opt_g": raw["opt_g"],
+                "opt_d": raw["opt_d"],
+                "digest": raw["digest"],
+                "history": meta["history"],
+                "candidates": [c.cpu().numpy() for c in raw["candidates"]],
+                "best": (meta["best_score"], raw["best_state"], meta["best_epoch"]),
+            }
         except Exception as e:  # noqa: BLE001 - a corrupt (or old, pickled) checkpoint: start again
             log.warning("checkpoint %s unreadable (%s); training from scratch", self.ckpt_path, e)
             return False
@@ -114,8 +152,12 @@ class Trainer:
         self.net.load_state_dict(st["net"])
         self.opt_g.load_state_dict(st["opt_g"])
         self.opt_d.load_state_dict(st["opt_d"])
-        self.epoch, self.history, self.candidates, self.best = (st["epoch"], st["history"],
-                                                                 st["candidates"], st["best"])
+        self.epoch, self.history, self.candidates, self.best = (
+            st["epoch"],
+            st["history"],
+            st["candidates"],
+            st["best"],
+        )
         log.info("resumed from %s after epoch %d of %d", self.ckpt_path, self.epoch, self.cfg.epochs)
         return True
 
@@ -130,8 +172,7 @@ class Trainer:
     def train_epoch(self):
         import torch
 
-        from .losses import (critic_loss, generator_adversarial_loss, iv_loss, mask_rate,
-                             mask_traces, voltage_loss)
+        from .losses import critic_loss, generator_adversarial_loss, iv_loss, mask_rate, mask_traces, voltage_loss
         from .nets import to_physical, to_unit
 
         cfg, net, dev = self.cfg, self.net, self.device
@@ -148,7 +189,7 @@ class Trainer:
             part = self.data.read_index(block)
             order = rng.permutation(len(block))
             for b0 in range(0, len(order), cfg.batch_size):
-                sel = order[b0:b0 + cfg.batch_size]
+                sel = order[b0 : b0 + cfg.batch_size]
                 if len(sel) < 2:
                     continue
                 resp = part["responses"][sel]
@@ -158,7 +199,7 @@ class Trainer:
                 xm, lengths, _ = mask_traces(x, rate, gen)
                 rec = {}
                 if w_adv > 0:
-                    with torch.no_grad():     # encoder and generator are fixed during critic steps
+                    with torch.no_grad():  # encoder and generator are fixed during critic steps
                         c = net.condition(xm, ivn, lengths)
                         u_fake = net.generator(c)
                     for _ in range(cfg.n_critic):
@@ -178,8 +219,13 @@ class Trainer:
                 if w_iv > 0 or w_v > 0:
                     p_full = self.backend.full(p_free)
                 if w_iv > 0:
-                    li = iv_loss(self.backend.steady_state_iv, p_full, self.iv_v,
-                                 torch.as_tensor(part["iv"][sel], device=dev), self.norm.iv_scale)
+                    li = iv_loss(
+                        self.backend.steady_state_iv,
+                        p_full,
+                        self.iv_v,
+                        torch.as_tensor(part["iv"][sel], device=dev),
+                        self.norm.iv_scale,
+                    )
                     loss = loss + w_iv * li
                     rec["iv"] = float(li.detach())
                 if w_v > 0 and nb % cfg.voltage_every == 0:
@@ -188,13 +234,22 @@ class Trainer:
                     nv = len(sel) if cfg.voltage_neurons <= 0 else min(cfg.voltage_neurons, len(sel))
                     k = cfg.voltage_stride
                     V = torch.as_tensor(resp[:nv][:, ks, ::k], device=dev)
-                    lv = voltage_loss(self.backend.model, p_full[:nv], V, self.stimuli[ks][:, ::k],
-                                      self.dt_ms * k, cfg.voltage_h, self.norm.iv_scale)
+                    lv = voltage_loss(
+                        self.backend.model,
+                        p_full[:nv],
+                        V,
+                        self.stimuli[ks][:, ::k],
+                        self.dt_ms * k,
+                        cfg.voltage_h,
+                        self.norm.iv_scale,
+                    )
                     loss = loss + w_v * lv
                     rec["voltage"] = float(lv.detach())
                 if not torch.isfinite(loss):
-                    raise NeurogenError(f"epoch {e + 1}: the generator loss is not finite ({rec}); "
-                                        "lower the learning rates or check the dataset")
+                    raise NeurogenError(
+                        f"epoch {e + 1}: the generator loss is not finite ({rec}); "
+                        "lower the learning rates or check the dataset"
+                    )
                 self.opt_g.zero_grad(set_to_none=True)
                 loss.backward()
                 self.opt_g.step()
@@ -216,13 +271,14 @@ class Trainer:
         out = []
         with torch.no_grad():
             for lo in range(0, len(responses), batch):
-                x, ivn = make_inputs(responses[lo:lo + batch], stimuli, iv[lo:lo + batch], self.norm)
+                x, ivn = make_inputs(responses[lo : lo + batch], stimuli, iv[lo : lo + batch], self.norm)
                 out.append(self.net(x.to(self.device), ivn.to(self.device)).double().cpu().numpy())
         return np.concatenate(out, 0) if out else np.zeros((0, self.net.n_params))
 
     def validate(self):
-        from .nets import to_unit
         import torch
+
+        from .nets import to_unit
 
         row = {}
         if len(self.val_idx) == 0:
@@ -232,7 +288,9 @@ class Trainer:
         ivp = self.backend.iv(pred, self.data.iv_v)
         row["val_iv_rmse_pA"] = float(np.mean(iv_rmse(ivp, v["iv"])))
         u_p = to_unit(torch.as_tensor(pred), torch.as_tensor(self.lo), torch.as_tensor(self.hi))
-        u_t = to_unit(torch.as_tensor(v["params"], dtype=torch.float64), torch.as_tensor(self.lo), torch.as_tensor(self.hi))
+        u_t = to_unit(
+            torch.as_tensor(v["params"], dtype=torch.float64), torch.as_tensor(self.lo), torch.as_tensor(self.hi)
+        )
         row["val_param_mae"] = float((u_p - u_t).abs().mean())
         ns = min(self.cfg.val_simulate, len(pred))
         if ns > 0:
@@ -256,17 +314,29 @@ class Trainer:
             row.update(self.validate())
             row["val_time_s"] = time.time() - t1
             if self.targets is not None:
-                self.candidates.append(self.predict(self.targets["responses"], self.targets["stimuli"],
-                                                    self.targets["iv"]).astype(np.float32))
+                self.candidates.append(
+                    self.predict(self.targets["responses"], self.targets["stimuli"], self.targets["iv"]).astype(
+                        np.float32
+                    )
+                )
             score = row.get("val_rmse_mV", row.get("val_iv_rmse_pA", np.inf))
             self.epoch += 1
             if np.isfinite(score) and score < self.best[0]:
-                self.best = (float(score), {k: t.detach().cpu().clone() for k, t in self.net.state_dict().items()},
-                             self.epoch)
+                self.best = (
+                    float(score),
+                    {k: t.detach().cpu().clone() for k, t in self.net.state_dict().items()},
+                    self.epoch,
+                )
             self.history.append(row)
-            log.info("epoch %d/%d  mask %.2f  %s", self.epoch, self.cfg.epochs, row["mask_rate"],
-                     "  ".join(f"{k}={v:.4g}" for k, v in row.items()
-                               if k.startswith(("loss_", "val_")) and isinstance(v, float)))
+            log.info(
+                "epoch %d/%d  mask %.2f  %s",
+                self.epoch,
+                self.cfg.epochs,
+                row["mask_rate"],
+                "  ".join(
+                    f"{k}={v:.4g}" for k, v in row.items() if k.startswith(("loss_", "val_")) and isinstance(v, float)
+                ),
+            )
             self.save_checkpoint()
             done_now += 1
             if progress:
@@ -276,20 +346,41 @@ class Trainer:
     def bundle(self) -> dict:
         """What rule epgan_train writes as model.pt: weights (final and best-validation epoch),
         normalisation, settings, parameter names and ranges."""
-        return {"final": {k: t.detach().cpu() for k, t in self.net.state_dict().items()},
-                "best": self.best[1], "best_epoch": self.best[2], "epochs": self.epoch,
-                "norm": self.norm.to_dict(), "cfg": self.cfg.to_dict(),
-                "free_names": self.backend.free_names, "lo": self.lo, "hi": self.hi,
-                "n_points": self.data.n_points, "n_iv": len(self.data.iv_v),
-                "amplitudes_pA": self.data.amplitudes, "time_s": self.data.time_s,
-                "stimuli": self.data.stimuli, "iv_v_mV": self.data.iv_v}
+        return {
+            "final": {k: t.detach().cpu() for k, t in self.net.state_dict().items()},
+            "best": self.best[1],
+            "best_epoch": self.best[2],
+            "epochs": self.epoch,
+            "norm": self.norm.to_dict(),
+            "cfg": self.cfg.to_dict(),
+            "free_names": self.backend.free_names,
+            "lo": self.lo,
+            "hi": self.hi,
+            "n_points": self.data.n_points,
+            "n_iv": len(self.data.iv_v),
+            "amplitudes_pA": self.data.amplitudes,
+            "time_s": self.data.time_s,
+            "stimuli": self.data.stimuli,
+            "iv_v_mV": self.data.iv_v,
+        }
 
 
 #: model.pt / checkpoint layouts: tensors and JSON text only (loaded with weights_only=True)
 BUNDLE_FORMAT = "neurogen-epgan-bundle/1"
 CHECKPOINT_FORMAT = "neurogen-epgan-checkpoint/1"
-_BUNDLE_REQUIRED = ("cfg", "free_names", "lo", "hi", "n_points", "n_iv", "norm", "amplitudes_pA",
-                    "time_s", "stimuli", "iv_v_mV")
+_BUNDLE_REQUIRED = (
+    "cfg",
+    "free_names",
+    "lo",
+    "hi",
+    "n_points",
+    "n_iv",
+    "norm",
+    "amplitudes_pA",
+    "time_s",
+    "stimuli",
+    "iv_v_mV",
+)
 
 
 def _to_json(obj) -> str:
@@ -307,11 +398,19 @@ def save_bundle(bundle: dict, path) -> None:
 
     from ..io import atomic_path
 
-    arrays = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in bundle.items()
-              if isinstance(v, np.ndarray) and v.dtype.kind in "biuf"}
+    arrays = {
+        k: torch.from_numpy(np.ascontiguousarray(v))
+        for k, v in bundle.items()
+        if isinstance(v, np.ndarray) and v.dtype.kind in "biuf"
+    }
     meta = {k: v for k, v in bundle.items() if k not in ("final", "best") and k not in arrays}
-    blob = {"format": BUNDLE_FORMAT, "final": bundle["final"], "best": bundle.get("best"),
-            "arrays": arrays, "meta": _to_json(meta)}
+    blob = {
+        "format": BUNDLE_FORMAT,
+        "final": bundle["final"],
+        "best": bundle.get("best"),
+        "arrays": arrays,
+        "meta": _to_json(meta),
+    }
     with atomic_path(path) as tmp:
         torch.save(blob, tmp)
 
@@ -335,12 +434,12 @@ def load_bundle(path, which="best", device="cpu"):
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 - zip/pickle/UnpicklingError variants
         first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise NeurogenError(f"{path}: not an EP-GAN model file this version can load safely "
-                            f"({type(e).__name__}: {first}); {redo}") from None
+        raise NeurogenError(
+            f"{path}: not an EP-GAN model file this version can load safely ({type(e).__name__}: {first}); {redo}"
+        ) from None
     if not isinstance(blob, dict) or blob.get("format") != BUNDLE_FORMAT:
         got = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
-        raise NeurogenError(f"{path}: not an EP-GAN model file (format {got!r}, expected "
-                            f"{BUNDLE_FORMAT!r}); {redo}")
+        raise NeurogenError(f"{path}: not an EP-GAN model file (format {got!r}, expected {BUNDLE_FORMAT!r}); {redo}")
     try:
         b = json.loads(blob["meta"])
         b.update({k: t.numpy() for k, t in blob["arrays"].items()})

@@ -4,9 +4,18 @@ one-sided Mann–Whitney test of synthetic-to-real distances against it, PCA pro
 distribution-level metrics (``distribution``): SD ratio, MMD, classifier two-sample AUC,
 precision / recall / density / coverage, distance to the closest record, train-on-synthetic
 accuracy, each next to a real-vs-real reference."""
-from .distribution import class_metrics, deviation_summary, distribution_fidelity
-from .profiles import class_means, feature_errors, interclass_mae, mann_whitney, pca_projection
-from .profiles import profile_distances
 
-__all__ = ["class_means", "class_metrics", "deviation_summary", "distribution_fidelity", "feature_errors",
-           "interclass_mae", "mann_whitney", "pca_projection", "profile_distances"]
+from .distribution import class_metrics, deviation_summary, distribution_fidelity
+from .profiles import class_means, feature_errors, interclass_mae, mann_whitney, pca_projection, profile_distances
+
+__all__ = [
+    "class_means",
+    "class_metrics",
+    "deviation_summary",
+    "distribution_fidelity",
+    "feature_errors",
+    "interclass_mae",
+    "mann_whitney",
+    "pca_projection",
+    "profile_distances",
+]

@@ -27,6 +27,7 @@ metric use the same sample sizes. For DCR the reference is each real training ce
 to its closest *other* real training cell; for TSTR it is train-on-real (the training cells) /
 test-on-real. All functions are seeded and deterministic.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,18 @@ import pandas as pd
 from .. import NeurogenError
 
 #: columns of the per-class table, in order (after the run keys)
-METRICS = ["sd_ratio", "mmd2", "mmd_p", "c2st_auc", "precision", "recall", "density", "coverage",
-           "dcr_median", "near_copy_share"]
+METRICS = [
+    "sd_ratio",
+    "mmd2",
+    "mmd_p",
+    "c2st_auc",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+    "dcr_median",
+    "near_copy_share",
+]
 
 
 def _check(name, *arrays):
@@ -49,8 +60,7 @@ def _check(name, *arrays):
             raise NeurogenError(f"{name}: non-finite values in the input; impute or filter them first")
         out.append(a)
     if len({a.shape[1] for a in out}) > 1:
-        raise NeurogenError(f"{name}: the samples have different numbers of features "
-                            f"({[a.shape[1] for a in out]})")
+        raise NeurogenError(f"{name}: the samples have different numbers of features ({[a.shape[1] for a in out]})")
     return out
 
 
@@ -93,14 +103,15 @@ def mmd_rbf(X, Y, n_permutations: int = 200, seed: int = 0, max_n: int = 500):
     D = _sqdist(Z, Z)
     off = D[np.triu_indices(len(Z), 1)]
     med = np.median(np.sqrt(off[off > 0])) if (off > 0).any() else 1.0
-    K = np.exp(-D / (2.0 * med ** 2))
+    K = np.exp(-D / (2.0 * med**2))
 
     def stat(ix, iy):
         kxx = K[np.ix_(ix, ix)]
         kyy = K[np.ix_(iy, iy)]
         kxy = K[np.ix_(ix, iy)]
-        return ((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
-                - 2.0 * kxy.mean())
+        return (
+            (kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2.0 * kxy.mean()
+        )
 
     idx = np.arange(n + m)
     obs = stat(idx[:n], idx[n:])
@@ -138,8 +149,9 @@ def c2st_auc(X_real, X_syn, seed: int = 0, folds: int = 3, n_estimators: int = 5
     proba = np.zeros(len(y))
     with threadpoolctl.threadpool_limits(1):
         for tr, te in StratifiedKFold(k, shuffle=True, random_state=seed).split(X, y):
-            clf = ExtraTreesClassifier(n_estimators=n_estimators, min_samples_leaf=2, random_state=seed,
-                                       n_jobs=1).fit(X[tr], y[tr])
+            clf = ExtraTreesClassifier(n_estimators=n_estimators, min_samples_leaf=2, random_state=seed, n_jobs=1).fit(
+                X[tr], y[tr]
+            )
             proba[te] = clf.predict_proba(X[te])[:, 1]
     return float(roc_auc_score(y, proba))
 
@@ -160,14 +172,16 @@ def prdc(X_real, X_syn, k: int = 5) -> dict:
         return nan
     rr = np.sqrt(_sqdist(X_real, X_real))
     ss = np.sqrt(_sqdist(X_syn, X_syn))
-    rs = np.sqrt(_sqdist(X_real, X_syn))            # real × synthetic
-    r_real = np.sort(rr, axis=1)[:, k]              # column 0 is the cell itself
+    rs = np.sqrt(_sqdist(X_real, X_syn))  # real × synthetic
+    r_real = np.sort(rr, axis=1)[:, k]  # column 0 is the cell itself
     r_syn = np.sort(ss, axis=1)[:, k]
-    inside_real = rs < r_real[:, None]              # synthetic j inside real ball i
-    return {"precision": float(inside_real.any(axis=0).mean()),
-            "recall": float((rs < r_syn[None, :]).any(axis=1).mean()),
-            "density": float(inside_real.sum(axis=0).mean() / k),
-            "coverage": float((rs.min(axis=1) < r_real).mean())}
+    inside_real = rs < r_real[:, None]  # synthetic j inside real ball i
+    return {
+        "precision": float(inside_real.any(axis=0).mean()),
+        "recall": float((rs < r_syn[None, :]).any(axis=1).mean()),
+        "density": float(inside_real.sum(axis=0).mean() / k),
+        "coverage": float((rs.min(axis=1) < r_real).mean()),
+    }
 
 
 # -- distance to the closest record -------------------------------------------------------------
@@ -187,8 +201,11 @@ def dcr(X_syn, X_real, quantile: float = 0.05) -> dict:
     ref = rr.min(axis=1)
     d = np.sqrt(_sqdist(X_syn, X_real)).min(axis=1)
     thr = np.quantile(ref, quantile)
-    return {"dcr_median": float(np.median(d)), "dcr_median_ref": float(np.median(ref)),
-            "near_copy_share": float((d < thr).mean())}
+    return {
+        "dcr_median": float(np.median(d)),
+        "dcr_median_ref": float(np.median(ref)),
+        "near_copy_share": float((d < thr).mean()),
+    }
 
 
 # -- train on synthetic, test on real -----------------------------------------------------------
@@ -210,16 +227,18 @@ def tstr(X_syn, y_syn, X_train, y_train, X_test, y_test, seed: int = 0, n_estima
             out[f"{name}_accuracy"], out[f"{name}_recall"] = np.nan, {}
             continue
         with threadpoolctl.threadpool_limits(1):
-            pred = RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=1).fit(
-                np.asarray(X, float), y).predict(np.asarray(X_test, float))
+            pred = (
+                RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=1)
+                .fit(np.asarray(X, float), y)
+                .predict(np.asarray(X_test, float))
+            )
         out[f"{name}_accuracy"] = float((pred == y_test).mean())
         out[f"{name}_recall"] = {c: float((pred[y_test == c] == c).mean()) for c in np.unique(y_test)}
     return out
 
 
 # -- one class, one table -----------------------------------------------------------------------
-def class_metrics(X_syn, X_real, seed: int = 0, k: int = 5, n_permutations: int = 200,
-                  c2st_folds: int = 3) -> dict:
+def class_metrics(X_syn, X_real, seed: int = 0, k: int = 5, n_permutations: int = 200, c2st_folds: int = 3) -> dict:
     """Every per-class metric for one class's synthetic cells, each with its split-half
     real-vs-real reference (``<metric>_ref``). ``X_real``: that class's real training cells."""
     X_syn, X_real = _check("class_metrics", X_syn, X_real)
@@ -240,14 +259,28 @@ def class_metrics(X_syn, X_real, seed: int = 0, k: int = 5, n_permutations: int 
     # SD ratio of the whole synthetic sample against all real training cells (no subsampling)
     row["sd_ratio_all"] = sd_ratio(X_syn, X_real)
     d = dcr(X_syn, X_real)
-    row.update(dcr_median=d["dcr_median"], dcr_median_ref=d["dcr_median_ref"],
-               near_copy_share=d["near_copy_share"], near_copy_share_ref=0.05)
+    row.update(
+        dcr_median=d["dcr_median"],
+        dcr_median_ref=d["dcr_median_ref"],
+        near_copy_share=d["near_copy_share"],
+        near_copy_share_ref=0.05,
+    )
     return row
 
 
-def distribution_fidelity(X_syn, y_syn, X_train, y_train, X_test=None, y_test=None, seed: int = 0,
-                          k: int = 5, n_permutations: int = 200, c2st_folds: int = 3,
-                          min_cells: int = 8) -> pd.DataFrame:
+def distribution_fidelity(
+    X_syn,
+    y_syn,
+    X_train,
+    y_train,
+    X_test=None,
+    y_test=None,
+    seed: int = 0,
+    k: int = 5,
+    n_permutations: int = 200,
+    c2st_folds: int = 3,
+    min_cells: int = 8,
+) -> pd.DataFrame:
     """Per class: every metric of :func:`class_metrics`, plus TSTR / TRTR (when test cells are
     given). Classes with fewer than ``min_cells`` real training cells or synthetic cells are
     left out (logged in ``skipped``: their row has only counts)."""
@@ -263,13 +296,18 @@ def distribution_fidelity(X_syn, y_syn, X_train, y_train, X_test=None, y_test=No
     for i, c in enumerate(sorted(set(y_train) & set(y_syn))):
         Xs, Xr = X_syn[y_syn == c], X_train[y_train == c]
         if len(Xr) < min_cells or len(Xs) < min_cells:
-            rows.append({"class": c, "n_real": len(Xr), "n_synthetic": len(Xs),
-                         "skipped": f"fewer than {min_cells} cells"})
+            rows.append(
+                {"class": c, "n_real": len(Xr), "n_synthetic": len(Xs), "skipped": f"fewer than {min_cells} cells"}
+            )
             continue
         row = {"class": c, **class_metrics(Xs, Xr, seed + i, k, n_permutations, c2st_folds), "skipped": ""}
         if ts is not None:
-            row.update(tstr_recall=ts["tstr_recall"].get(c, np.nan), trtr_recall=ts["trtr_recall"].get(c, np.nan),
-                       tstr_accuracy=ts["tstr_accuracy"], trtr_accuracy=ts["trtr_accuracy"])
+            row.update(
+                tstr_recall=ts["tstr_recall"].get(c, np.nan),
+                trtr_recall=ts["trtr_recall"].get(c, np.nan),
+                tstr_accuracy=ts["tstr_accuracy"],
+                trtr_accuracy=ts["trtr_accuracy"],
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -312,6 +350,7 @@ def deviation_summary(df: pd.DataFrame, by=("generator",)) -> pd.DataFrame:
             else:
                 dev = v - r
                 worse = max(0.0, sign * dev)
-            rows.append({**dict(zip(by, key)), "metric": m, "value": v, "reference": r, "deviation": dev,
-                         "worse": worse})
+            rows.append(
+                {**dict(zip(by, key)), "metric": m, "value": v, "reference": r, "deviation": dev, "worse": worse}
+            )
     return pd.DataFrame(rows)

@@ -3,6 +3,7 @@
 All functions take features already in the space being compared (e.g. after the baseline's
 scaler, fit on the training split) and class labels.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -38,8 +39,16 @@ def profile_distances(X_syn, y_syn, references: dict) -> pd.DataFrame:
         n_real = pd.Series(np.asarray(yr).astype(str)).value_counts()
         for c in syn.index.intersection(real.index):
             d = syn.loc[c].to_numpy() - real.loc[c].to_numpy()
-            rows.append({"class": c, "reference": ref, "n_synthetic": int(n_syn[c]), "n_real": int(n_real[c]),
-                         "mae": float(np.mean(np.abs(d))), "euclidean": float(np.sqrt(np.sum(d ** 2)))})
+            rows.append(
+                {
+                    "class": c,
+                    "reference": ref,
+                    "n_synthetic": int(n_syn[c]),
+                    "n_real": int(n_real[c]),
+                    "mae": float(np.mean(np.abs(d))),
+                    "euclidean": float(np.sqrt(np.sum(d**2))),
+                }
+            )
     return pd.DataFrame(rows, columns=["class", "reference", "n_synthetic", "n_real", "mae", "euclidean"])
 
 
@@ -72,8 +81,10 @@ def interclass_mae(X, y) -> pd.DataFrame:
     Columns: class_a, class_b, mae.
     """
     m = class_means(X, y)
-    rows = [{"class_a": a, "class_b": b, "mae": float(np.mean(np.abs(m.loc[a].to_numpy() - m.loc[b].to_numpy())))}
-            for a, b in itertools.combinations(m.index, 2)]
+    rows = [
+        {"class_a": a, "class_b": b, "mae": float(np.mean(np.abs(m.loc[a].to_numpy() - m.loc[b].to_numpy())))}
+        for a, b in itertools.combinations(m.index, 2)
+    ]
     return pd.DataFrame(rows, columns=["class_a", "class_b", "mae"])
 
 
@@ -89,11 +100,23 @@ def mann_whitney(synthetic_mae, reference_mae, alternative: str = "less") -> dic
     b = np.asarray(reference_mae, float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     if len(a) == 0 or len(b) == 0:
-        return {"u_statistic": np.nan, "p_value": np.nan, "n_synthetic": len(a), "n_reference": len(b),
-                "mean_synthetic_mae": np.nan, "mean_interclass_mae": np.nan}
+        return {
+            "u_statistic": np.nan,
+            "p_value": np.nan,
+            "n_synthetic": len(a),
+            "n_reference": len(b),
+            "mean_synthetic_mae": np.nan,
+            "mean_interclass_mae": np.nan,
+        }
     res = mannwhitneyu(a, b, alternative=alternative)
-    return {"u_statistic": float(res.statistic), "p_value": float(res.pvalue), "n_synthetic": len(a),
-            "n_reference": len(b), "mean_synthetic_mae": float(a.mean()), "mean_interclass_mae": float(b.mean())}
+    return {
+        "u_statistic": float(res.statistic),
+        "p_value": float(res.pvalue),
+        "n_synthetic": len(a),
+        "n_reference": len(b),
+        "mean_synthetic_mae": float(a.mean()),
+        "mean_interclass_mae": float(b.mean()),
+    }
 
 
 def pca_projection(X_real, X_other=(), n_components: int = 2, random_state: int = 0):

@@ -10,6 +10,7 @@ next trial's mutation. To simulate populations in batches we process the parents
 ``n_batches`` blocks: trials of a block are made from the population as updated by the previous
 blocks and evaluated together (n_batches = pop_size is the original; 1 is fully generational).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -87,9 +88,9 @@ class DEMO(Algorithm):
         for off in infills:
             i = int(off.get("parent"))
             rel = get_relation(self.pop[i], off)
-            if rel == -1:        # trial dominates its parent: replace
+            if rel == -1:  # trial dominates its parent: replace
                 self.pop[i] = off
-            elif rel == 0:       # neither dominates: both stay
+            elif rel == 0:  # neither dominates: both stay
                 extra.append(off)
         if extra:
             self.pop = Population.merge(self.pop, Population.create(*extra))
@@ -118,8 +119,17 @@ def make_algorithm(name: str, pop_size: int, CR: float = 0.3, F: float = 1.5, de
     raise NeurogenError(f"fit.algorithms: unknown algorithm {name!r}; known: {', '.join(ALGORITHMS)} and npe")
 
 
-def run_algorithm(problem, name: str, pop_size: int, n_gen: int, seed: int, CR: float = 0.3,
-                  F: float = 1.5, demo_batches: int = 1, log=None):
+def run_algorithm(
+    problem,
+    name: str,
+    pop_size: int,
+    n_gen: int,
+    seed: int,
+    CR: float = 0.3,
+    F: float = 1.5,
+    demo_batches: int = 1,
+    log=None,
+):
     """Run ``name`` on ``problem`` for ``n_gen`` generations (pop_size x n_gen evaluations)."""
     from pymoo.optimize import minimize
 
@@ -129,9 +139,14 @@ def run_algorithm(problem, name: str, pop_size: int, n_gen: int, seed: int, CR: 
     def cb(a):
         if log is not None:
             F_ = problem.recorded()["F"]
-            log.info("%s: %d/%d evaluations, best response MAE %.3f mV, best I–V MAE %.3f pA",
-                     name, problem.n_evaluated, budget, float(F_[:, 0].min()), float(F_[:, 1].min()))
+            log.info(
+                "%s: %d/%d evaluations, best response MAE %.3f mV, best I–V MAE %.3f pA",
+                name,
+                problem.n_evaluated,
+                budget,
+                float(F_[:, 0].min()),
+                float(F_[:, 1].min()),
+            )
 
-    res = minimize(problem, algo, ("n_eval", budget), seed=int(seed), verbose=False, callback=cb,
-                   save_history=False)
+    res = minimize(problem, algo, ("n_eval", budget), seed=int(seed), verbose=False, callback=cb, save_history=False)
     return res

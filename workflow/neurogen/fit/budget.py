@@ -5,6 +5,7 @@
 (3,600 evaluations); 64k -> 7,111 -> 12 generations (7,200). The initial population counts as
 the first generation.
 """
+
 from __future__ import annotations
 
 from .. import NeurogenError
@@ -42,5 +43,6 @@ def generations(budget_total: int, n_targets: int, pop_size: int) -> int:
     if n_gen < 1:
         raise NeurogenError(
             f"fit.budgets: {budget_total} samples over {n_targets} neurons is {share} per neuron, "
-            f"less than one population of fit.pop_size={pop_size}")
+            f"less than one population of fit.pop_size={pop_size}"
+        )
     return n_gen

@@ -9,6 +9,7 @@ Cost model (the paper's form, from our measured times):
 Points beyond the measured number of neurons (up to 279, the somatic neurons of C. elegans)
 are extrapolations of these linear forms and are marked so.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,12 +17,39 @@ import pandas as pd
 
 from .. import NeurogenError
 
-COLUMNS = ["model", "method", "budget_total", "target", "neuron", "type", "type_name",
-           "rmse_pre_mV", "rmse_mid_mV", "rmse_post_mV", "rmse_avg_mV", "iv_rmse_pA",
-           "train_simulations", "screened", "selection_simulations", "search_simulations",
-           "total_simulations_per_neuron", "total_simulations", "scored_dt_ms",
-           "rmse_avg_fit_mV", "param_mae_norm", "samples_used", "train_samples", "pop_size", "n_gen",
-           "meets_bounds", "n_within_bounds", "selected", "train_time_s", "wall_time_s", "sim_time_s"]
+COLUMNS = [
+    "model",
+    "method",
+    "budget_total",
+    "target",
+    "neuron",
+    "type",
+    "type_name",
+    "rmse_pre_mV",
+    "rmse_mid_mV",
+    "rmse_post_mV",
+    "rmse_avg_mV",
+    "iv_rmse_pA",
+    "train_simulations",
+    "screened",
+    "selection_simulations",
+    "search_simulations",
+    "total_simulations_per_neuron",
+    "total_simulations",
+    "scored_dt_ms",
+    "rmse_avg_fit_mV",
+    "param_mae_norm",
+    "samples_used",
+    "train_samples",
+    "pop_size",
+    "n_gen",
+    "meets_bounds",
+    "n_within_bounds",
+    "selected",
+    "train_time_s",
+    "wall_time_s",
+    "sim_time_s",
+]
 
 N_CELEGANS = 279
 
@@ -94,8 +122,19 @@ def cost_curve(df: pd.DataFrame, s_per_sample: float, n_grid=None) -> pd.DataFra
             n_train, t_data, t_train = 0.0, 0.0, 0.0
         for n in grid:
             total = t_data + t_train + n * per
-            rows.append({"model": model, "method": method, "budget_total": int(budget), "n_neurons": int(n),
-                         "T_hours": total / 3600.0, "data_time_s": t_data, "train_time_s": t_train,
-                         "per_neuron_s": per, "train_samples": n_train, "measured_neurons": n_meas,
-                         "extrapolated": bool(n > n_meas)})
+            rows.append(
+                {
+                    "model": model,
+                    "method": method,
+                    "budget_total": int(budget),
+                    "n_neurons": int(n),
+                    "T_hours": total / 3600.0,
+                    "data_time_s": t_data,
+                    "train_time_s": t_train,
+                    "per_neuron_s": per,
+                    "train_samples": n_train,
+                    "measured_neurons": n_meas,
+                    "extrapolated": bool(n > n_meas),
+                }
+            )
     return pd.DataFrame(rows)

@@ -1,5 +1,6 @@
 """Checks of the config's ``fit`` block (the stage checks its own block; ``neurogen.config``
 dispatches here). Defaults live in config/config.yaml + config/schema.yaml only."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +41,10 @@ def check(config: dict, root: str | Path = ".") -> list[str]:
             if not ep.get(k):
                 errors.append(f"fit.epgan: enabled needs {k!r} (an epgan stage output, with {{model}})")
     if (f.get("refine") or {}).get("enabled") and not ep.get("enabled"):
-        errors.append("fit.refine.enabled: the refinement starts from EP-GAN's candidates; set "
-                      "fit.epgan.enabled: true or fit.refine.enabled: false")
+        errors.append(
+            "fit.refine.enabled: the refinement starts from EP-GAN's candidates; set "
+            "fit.epgan.enabled: true or fit.refine.enabled: false"
+        )
     for name in f.get("lookups") or []:
         if name not in ("nn", "knn_sim"):
             errors.append(f"fit.lookups: unknown lookup {name!r}; known: nn, knn_sim")

@@ -1,4 +1,5 @@
 """Reading the hh stage's datasets (results/hh/{model}/{train,test}.h5) and choosing targets."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,11 +37,17 @@ def read_dataset(path, rows=None, fields=("params", "responses", "responses_clea
         for k in _NEEDED:
             if k not in f:
                 raise NeurogenError(f"{path}: missing dataset {k!r}")
-        out = {"param_names": _names(f), "time_s": f["time_s"][()].astype(np.float64),
-               "amplitudes_pA": f["amplitudes_pA"][()].astype(np.float64),
-               "iv_v_mV": f["iv_v_mV"][()].astype(np.float64), "n": int(f["params"].shape[0]),
-               "type_names": [t.decode() if isinstance(t, bytes) else str(t)
-                              for t in f["type"].attrs.get("type_names", f.attrs.get("type_names", []))]}
+        out = {
+            "param_names": _names(f),
+            "time_s": f["time_s"][()].astype(np.float64),
+            "amplitudes_pA": f["amplitudes_pA"][()].astype(np.float64),
+            "iv_v_mV": f["iv_v_mV"][()].astype(np.float64),
+            "n": int(f["params"].shape[0]),
+            "type_names": [
+                t.decode() if isinstance(t, bytes) else str(t)
+                for t in f["type"].attrs.get("type_names", f.attrs.get("type_names", []))
+            ],
+        }
         sel = slice(None) if rows is None else np.sort(np.asarray(rows, dtype=int))
         if rows is not None and len(sel) and (sel.min() < 0 or sel.max() >= out["n"]):
             raise NeurogenError(f"{path}: rows {sel.tolist()} outside 0..{out['n'] - 1}")
@@ -74,7 +81,8 @@ def choose_targets(types, per_type: int | None = None, indices=None, seed: int =
     for t in np.unique(types):
         rows = np.flatnonzero(types == t)
         if len(rows) < per_type:
-            raise NeurogenError(f"fit.targets.per_type={per_type}: the test set has only {len(rows)} "
-                                f"neurons of type {int(t)}")
+            raise NeurogenError(
+                f"fit.targets.per_type={per_type}: the test set has only {len(rows)} neurons of type {int(t)}"
+            )
         out.extend(rng.permutation(rows)[:per_type].tolist())
     return np.asarray(out, dtype=int)

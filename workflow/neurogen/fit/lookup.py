@@ -7,6 +7,7 @@
   are closest to the target's input (lowest window-averaged response RMSE) kept; k = EP-GAN's
   per-neuron selection simulations, so the lookup spends what EP-GAN's selection spends.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,10 +27,10 @@ def k_nearest(train_data, norm, responses, iv, k: int, rows=None, chunk: int = 2
     best_d = np.full((len(q), 0), np.inf)
     best_i = np.zeros((len(q), 0), dtype=np.int64)
     for lo in range(0, len(rows), chunk):
-        r = rows[lo:lo + chunk]
+        r = rows[lo : lo + chunk]
         part = train_data.read_index(r, keys=("responses", "iv"))
         f = input_features(part["responses"], part["iv"], norm)
-        d = (q ** 2).sum(1)[:, None] - 2 * q @ f.T + (f ** 2).sum(1)[None, :]
+        d = (q**2).sum(1)[:, None] - 2 * q @ f.T + (f**2).sum(1)[None, :]
         d_all = np.concatenate([best_d, d], axis=1)
         i_all = np.concatenate([best_i, np.broadcast_to(r[None], d.shape)], axis=1)
         keep = np.argsort(d_all, axis=1, kind="stable")[:, :k]
@@ -55,15 +56,28 @@ def lookups(train_h5, responses, iv, k: int, simulator, n_train: int = 0, time_s
     run = getattr(simulator, "simulate_with_iv", None) or simulator.simulate
     resp, _ = run(params.reshape(-1, params.shape[-1]))
     resp = resp.reshape(idx.shape[0], idx.shape[1], *resp.shape[1:])
-    masks = window_masks(simulator.time_s if time_s is None else time_s,
-                         step=getattr(simulator, "step_s", (5.0, 10.0)),
-                         window=getattr(simulator, "window_s", (4.0, 11.0)))
+    masks = window_masks(
+        simulator.time_s if time_s is None else time_s,
+        step=getattr(simulator, "step_s", (5.0, 10.0)),
+        window=getattr(simulator, "window_s", (4.0, 11.0)),
+    )
     best = np.zeros(len(idx), dtype=np.int64)
     for i in range(len(idx)):
         r = response_rmse(resp[i], np.asarray(responses[i]), masks=masks)["avg"]
         best[i] = int(np.argmin(np.where(np.isfinite(r), r, np.inf)))
     if log is not None:
-        log.info("lookups among %d training neurons: nearest neighbour, and the best of the %d nearest "
-                 "simulated (%d simulations)", len(rows), k, idx.size)
-    return {"nn": params[:, 0], "nn_index": idx[:, 0], "knn_sim": params[np.arange(len(idx)), best],
-            "knn_index": idx[np.arange(len(idx)), best], "k": int(k), "n_train": int(len(rows))}
+        log.info(
+            "lookups among %d training neurons: nearest neighbour, and the best of the %d nearest "
+            "simulated (%d simulations)",
+            len(rows),
+            k,
+            idx.size,
+        )
+    return {
+        "nn": params[:, 0],
+        "nn_index": idx[:, 0],
+        "knn_sim": params[np.arange(len(idx)), best],
+        "knn_index": idx[np.arange(len(idx)), best],
+        "k": int(k),
+        "n_train": int(len(rows)),
+    }

@@ -1,5 +1,6 @@
 """The fit stage's errors: the shared definitions of :mod:`neurogen.hh.metrics` (the epgan
 stage scores with the same functions), with the fitting problem's [N, 4] array form."""
+
 from __future__ import annotations
 
 from ..hh.metrics import WINDOWS, iv_rmse, objectives, window_masks

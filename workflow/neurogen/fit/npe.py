@@ -7,6 +7,7 @@ with training statistics and an MLP embedding reduces it before a masked autoreg
 Per target neuron: K posterior samples (+ the posterior's MAP if asked) are simulated and the
 published selection rule picks one.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,18 @@ def features(responses, iv, stride: int = 5) -> np.ndarray:
     return np.concatenate([r.reshape(len(r), -1), np.asarray(iv, dtype=np.float32)], axis=1)
 
 
-def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hidden: int = 128,
-          max_epochs: int = 200, batch_size: int = 256, stop_after_epochs: int = 20, log=None):
+def train(
+    theta,
+    x,
+    seed: int,
+    density: str = "maf",
+    embedding_dim: int = 32,
+    hidden: int = 128,
+    max_epochs: int = 200,
+    batch_size: int = 256,
+    stop_after_epochs: int = 20,
+    log=None,
+):
     """Train NPE; returns (posterior, info dict)."""
     import torch
     from sbi.inference import NPE
@@ -62,20 +73,34 @@ def train(theta, x, seed: int, density: str = "maf", embedding_dim: int = 32, hi
         inf = NPE(prior=prior, density_estimator=est, show_progress_bars=False, summary_writer=writer)
         _log_epochs(inf, max_epochs, log)
         inf.append_simulations(torch.as_tensor(theta), torch.as_tensor(x))
-        inf.train(training_batch_size=batch_size, max_num_epochs=max_epochs,
-                  stop_after_epochs=stop_after_epochs, show_train_summary=False)
+        inf.train(
+            training_batch_size=batch_size,
+            max_num_epochs=max_epochs,
+            stop_after_epochs=stop_after_epochs,
+            show_train_summary=False,
+        )
     finally:
         writer.close()
         shutil.rmtree(tb_dir, ignore_errors=True)
     s = inf.summary
-    info = {"epochs": len(s.get("training_loss", s.get("train_log_probs", []))),
-            "best_validation_loss": float(np.min(s["validation_loss"])) if s.get("validation_loss") else
-            float("nan"), "n_train": int(len(theta)), "feature_mask": (sd > 0),
-            "theta_dim": int(F), "x_dim": int(x.shape[1]), "density": density, "embedding_dim": int(embedding_dim),
-            "hidden": int(hidden)}
+    info = {
+        "epochs": len(s.get("training_loss", s.get("train_log_probs", []))),
+        "best_validation_loss": float(np.min(s["validation_loss"])) if s.get("validation_loss") else float("nan"),
+        "n_train": int(len(theta)),
+        "feature_mask": (sd > 0),
+        "theta_dim": int(F),
+        "x_dim": int(x.shape[1]),
+        "density": density,
+        "embedding_dim": int(embedding_dim),
+        "hidden": int(hidden),
+    }
     if log is not None:
-        log.info("NPE trained on %d simulations, %d epochs, best validation loss %.3f",
-                 info["n_train"], info["epochs"], info["best_validation_loss"])
+        log.info(
+            "NPE trained on %d simulations, %d epochs, best validation loss %.3f",
+            info["n_train"],
+            info["epochs"],
+            info["best_validation_loss"],
+        )
     posterior = inf.build_posterior()
     return posterior, info
 
@@ -91,8 +116,13 @@ def _log_epochs(inf, max_epochs, log):
 
     def each(train_loss, val_loss, *a, **k):
         orig(train_loss, val_loss, *a, **k)
-        log.info("NPE epoch %d (at most %d): training loss %.4f, validation loss %.4f", inf.epoch + 1, max_epochs,
-                 float(train_loss), float(val_loss))
+        log.info(
+            "NPE epoch %d (at most %d): training loss %.4f, validation loss %.4f",
+            inf.epoch + 1,
+            max_epochs,
+            float(train_loss),
+            float(val_loss),
+        )
 
     inf._summarize_epoch = each
 
@@ -103,8 +133,9 @@ def _estimator(info):
     from sbi.neural_nets import posterior_nn
     from sbi.neural_nets.embedding_nets import FCEmbedding
 
-    emb = FCEmbedding(input_dim=info["x_dim"], output_dim=info["embedding_dim"], num_layers=2,
-                      num_hiddens=info["hidden"])
+    emb = FCEmbedding(
+        input_dim=info["x_dim"], output_dim=info["embedding_dim"], num_layers=2, num_hiddens=info["hidden"]
+    )
     build = posterior_nn(model=info["density"], embedding_net=emb, hidden_features=info["hidden"] // 2)
     g = torch.Generator().manual_seed(0)
     return build(torch.rand(16, info["theta_dim"], generator=g), torch.randn(16, info["x_dim"], generator=g))
@@ -116,8 +147,11 @@ def save_posterior(posterior, info: dict, stride: int, path) -> None:
 
     from ..io import atomic_path
 
-    blob = {"state": posterior.posterior_estimator.state_dict(), "stride": int(stride),
-            "info": {k: (torch.as_tensor(np.asarray(v)) if k == "feature_mask" else v) for k, v in info.items()}}
+    blob = {
+        "state": posterior.posterior_estimator.state_dict(),
+        "stride": int(stride),
+        "info": {k: (torch.as_tensor(np.asarray(v)) if k == "feature_mask" else v) for k, v in info.items()},
+    }
     with atomic_path(path) as tmp:
         torch.save(blob, tmp)
 
@@ -131,8 +165,10 @@ def load_posterior(path) -> tuple:
     try:
         blob = torch.load(path, weights_only=True, map_location="cpu")
     except Exception as e:  # torch raises several kinds on a corrupt or foreign file
-        raise NeurogenError(f"{path}: not an NPE posterior file this version can load safely ({type(e).__name__}); "
-                            "re-run rule fit_npe_train to rebuild it (delete the file first)") from None
+        raise NeurogenError(
+            f"{path}: not an NPE posterior file this version can load safely ({type(e).__name__}); "
+            "re-run rule fit_npe_train to rebuild it (delete the file first)"
+        ) from None
     for k in ("state", "info", "stride"):
         if not isinstance(blob, dict) or k not in blob:
             raise NeurogenError(f"{path}: NPE posterior lacks {k!r} (rerun fit_npe_train)")
@@ -146,8 +182,9 @@ def load_posterior(path) -> tuple:
     return posterior, info, int(blob["stride"])
 
 
-def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_mask=None,
-               map_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+def candidates(
+    posterior, x_o, k: int, seed: int, use_map: bool = True, feature_mask=None, map_iter: int = 100
+) -> tuple[np.ndarray, np.ndarray]:
     """K posterior samples (+ MAP) in [0, 1] coordinates, and a label per candidate."""
     import torch
 
@@ -169,8 +206,13 @@ def candidates(posterior, x_o, k: int, seed: int, use_map: bool = True, feature_
     if use_map:
         posterior.set_default_x(xt)
         init = torch.clamp(st, 1e-4, 1 - 1e-4)
-        m = posterior.map(num_iter=map_iter, init_method=init, num_init_samples=len(init),
-                          num_to_optimize=min(len(init), 20), show_progress_bars=False)
+        m = posterior.map(
+            num_iter=map_iter,
+            init_method=init,
+            num_init_samples=len(init),
+            num_to_optimize=min(len(init), 20),
+            show_progress_bars=False,
+        )
         samples = np.concatenate([samples, m.detach().numpy().reshape(1, -1)])
         labels.append("map")
     return np.clip(samples, 0, 1), np.array(labels)

@@ -1,6 +1,7 @@
 """What the workflow's fit rules do, one function per rule (the scripts only unpack
 ``snakemake``, call these and write the outputs). Values come from the config as arguments; no
 function here carries a default that could contradict ``config/config.yaml``."""
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,16 @@ def simulator(model: str, table, sim: dict, device="cpu", ds: dict | None = None
     kw = {}
     if ds is not None:
         kw = dict(amplitudes_pA=ds["amplitudes_pA"], v_mV=ds["iv_v_mV"], time_s=ds["time_s"])
-    s = HHSimulator(model=model, table=table, dt_ms=sim["dt_ms"], chunk=sim["chunk"], dtype=sim["dtype"],
-                    device=str(device), log=log, **kw)
+    s = HHSimulator(
+        model=model,
+        table=table,
+        dt_ms=sim["dt_ms"],
+        chunk=sim["chunk"],
+        dtype=sim["dtype"],
+        device=str(device),
+        log=log,
+        **kw,
+    )
     if ds is not None and list(s.names) != list(ds["param_names"]):
         raise NeurogenError(f"dataset param_names differ from the {model} model's free parameters")
     return s
@@ -51,12 +60,19 @@ def targets(test_h5, targets_cfg: dict, seed: int) -> pd.DataFrame:
     from .data import choose_targets, read_dataset
 
     ds = read_dataset(test_h5, fields=("type",))
-    idx = choose_targets(ds["type"], per_type=targets_cfg.get("per_type"), indices=targets_cfg.get("indices"),
-                         seed=seed)
+    idx = choose_targets(
+        ds["type"], per_type=targets_cfg.get("per_type"), indices=targets_cfg.get("indices"), seed=seed
+    )
     names = ds["type_names"]
     types = ds["type"][idx].astype(int)
-    df = pd.DataFrame({"target": range(len(idx)), "neuron": idx, "type": types,
-                       "type_name": [names[i] if i < len(names) else str(i) for i in types]})
+    df = pd.DataFrame(
+        {
+            "target": range(len(idx)),
+            "neuron": idx,
+            "type": types,
+            "type_name": [names[i] if i < len(names) else str(i) for i in types],
+        }
+    )
     if len(df) != n_targets_of(targets_cfg):
         raise NeurogenError(f"fit.targets: expected {n_targets_of(targets_cfg)} targets, chose {len(df)}")
     return df
@@ -82,9 +98,17 @@ def npe_train(train_h5, table, model: str, n_sims: int, npe_cfg: dict, seed: int
     theta = (ds["params"].astype(np.float64) - lo) / np.where(hi > lo, hi - lo, 1.0)
     x = npe.features(ds["responses"], ds["iv"], npe_cfg["stride"])
     log.info("NPE on %d simulations (%d features, %d parameters), CPU", n, x.shape[1], theta.shape[1])
-    posterior, info = npe.train(theta, x, seed=seed, density=npe_cfg["density"],
-                                embedding_dim=npe_cfg["embedding_dim"], hidden=npe_cfg["hidden"],
-                                max_epochs=npe_cfg["max_epochs"], batch_size=npe_cfg["batch_size"], log=log)
+    posterior, info = npe.train(
+        theta,
+        x,
+        seed=seed,
+        density=npe_cfg["density"],
+        embedding_dim=npe_cfg["embedding_dim"],
+        hidden=npe_cfg["hidden"],
+        max_epochs=npe_cfg["max_epochs"],
+        batch_size=npe_cfg["batch_size"],
+        log=log,
+    )
     info["train_time_s"] = time.perf_counter() - t0
     return posterior, info
 
@@ -98,8 +122,13 @@ def _target(test_h5, targets_csv, slot: int):
         raise NeurogenError(f"{targets_csv}: no target {slot} (it lists {len(tg)})")
     tr = tg.iloc[slot]
     ds = read_dataset(test_h5, rows=[int(tr["neuron"])])
-    target = {"responses": ds["responses"][0], "iv": ds["iv"][0], "time_s": ds["time_s"],
-              "responses_clean": ds["responses_clean"][0], "params": ds["params"][0]}
+    target = {
+        "responses": ds["responses"][0],
+        "iv": ds["iv"][0],
+        "time_s": ds["time_s"],
+        "responses_clean": ds["responses_clean"][0],
+        "params": ds["params"][0],
+    }
     return tg, tr, ds, target
 
 
@@ -123,14 +152,35 @@ def json_row(row: dict, rec: dict) -> dict:
 
 def _row_meta(row, model, slot, tr, device, sim, rec):
     rec["param_names"] = np.array(sim.names)
-    row.update(model=model, target=int(slot), neuron=int(tr["neuron"]), type=int(tr["type"]),
-               type_name=str(tr["type_name"]), device=str(device),
-               s_per_sample=row["sim_time_s"] / max(row["samples_used"], 1))
+    row.update(
+        model=model,
+        target=int(slot),
+        neuron=int(tr["neuron"]),
+        type=int(tr["type"]),
+        type_name=str(tr["type_name"]),
+        device=str(device),
+        s_per_sample=row["sim_time_s"] / max(row["samples_used"], 1),
+    )
     return row
 
 
-def fit_neuron(model: str, method: str, budget: int, slot: int, *, test_h5, targets_csv, table, bounds_csv,
-               posterior_pt, fit_cfg: dict, sim_cfg: dict, device, seed: int, log=log):
+def fit_neuron(
+    model: str,
+    method: str,
+    budget: int,
+    slot: int,
+    *,
+    test_h5,
+    targets_csv,
+    table,
+    bounds_csv,
+    posterior_pt,
+    fit_cfg: dict,
+    sim_cfg: dict,
+    device,
+    seed: int,
+    log=log,
+):
     """One target neuron × one method × one configured budget -> (row, recorded candidates)."""
     from .run import fit_one
 
@@ -142,15 +192,38 @@ def fit_neuron(model: str, method: str, budget: int, slot: int, *, test_h5, targ
         from .npe import load_posterior
 
         posterior, info, stride = load_posterior(posterior_pt)
-        kw = dict(npe_posterior=posterior, npe_k=fit_cfg["npe"]["k"], npe_map=fit_cfg["npe"]["map"],
-                  npe_stride=stride, npe_feature_mask=info["feature_mask"])
+        kw = dict(
+            npe_posterior=posterior,
+            npe_k=fit_cfg["npe"]["k"],
+            npe_map=fit_cfg["npe"]["map"],
+            npe_stride=stride,
+            npe_feature_mask=info["feature_mask"],
+        )
         train_time, train_samples = info["train_time_s"], info["n_train"]
-    log.info("target %d = test neuron %d (type %s), method %s, budget %d (%s), device %s, dt %s ms", slot,
-             int(tr["neuron"]), tr["type_name"], method, budget, fit_cfg["budget_unit"], device, sim_cfg["dt_ms"])
+    log.info(
+        "target %d = test neuron %d (type %s), method %s, budget %d (%s), device %s, dt %s ms",
+        slot,
+        int(tr["neuron"]),
+        tr["type_name"],
+        method,
+        budget,
+        fit_cfg["budget_unit"],
+        device,
+        sim_cfg["dt_ms"],
+    )
     kw.update({k: fit_cfg[k] for k in ("pop_size", "CR", "F", "demo_batches") if k in fit_cfg})
-    row, rec = fit_one(method, sim, target, bounds=_bounds(bounds_csv, ds, tr),
-                       seed=job_seed(seed, model, method, budget, slot), budget_total=budget,
-                       n_targets=len(tg), budget_unit=fit_cfg["budget_unit"], log=log, **kw)
+    row, rec = fit_one(
+        method,
+        sim,
+        target,
+        bounds=_bounds(bounds_csv, ds, tr),
+        seed=job_seed(seed, model, method, budget, slot),
+        budget_total=budget,
+        n_targets=len(tg),
+        budget_unit=fit_cfg["budget_unit"],
+        log=log,
+        **kw,
+    )
     row.update(train_time_s=train_time, train_samples=train_samples, budget=int(budget))
     return _row_meta(row, model, slot, tr, device, sim, rec), rec
 
@@ -168,23 +241,51 @@ def epgan_candidates(candidates_npz, neuron: int, k: int, names=None) -> np.ndar
     if names is not None and "free_names" in z and list(z["free_names"]) != list(names):
         raise NeurogenError(f"{candidates_npz}: free_names differ from the model's free parameters")
     E = cand.shape[0]
-    return cand[max(0, E - int(k)):, neuron].astype(np.float64)
+    return cand[max(0, E - int(k)) :, neuron].astype(np.float64)
 
 
-def refine_neuron(model: str, slot: int, *, test_h5, targets_csv, table, bounds_csv, candidates_npz, k: int,
-                  refine_cfg: dict, sim_cfg: dict, device, seed: int, log=log):
+def refine_neuron(
+    model: str,
+    slot: int,
+    *,
+    test_h5,
+    targets_csv,
+    table,
+    bounds_csv,
+    candidates_npz,
+    k: int,
+    refine_cfg: dict,
+    sim_cfg: dict,
+    device,
+    seed: int,
+    log=log,
+):
     """``epgan_refine`` for one target neuron -> (row, recorded candidates)."""
     from .run import refine_one
 
     tg, tr, ds, target = _target(test_h5, targets_csv, slot)
     sim = simulator(model, table, sim_cfg, device, ds, log=log)
     cand = epgan_candidates(candidates_npz, int(tr["neuron"]), k, names=sim.names)
-    log.info("target %d = test neuron %d (type %s): NSDE from %d EP-GAN candidates, budget %d, dt %s ms",
-             slot, int(tr["neuron"]), tr["type_name"], len(cand), refine_cfg["budget"], sim_cfg["dt_ms"])
-    row, rec = refine_one(sim, target, cand, budget=int(refine_cfg["budget"]), CR=float(refine_cfg["CR"]),
-                          F=float(refine_cfg["F"]),
-                          bounds=_bounds(bounds_csv, ds, tr), seed=job_seed(seed, model, "epgan_refine", slot),
-                          log=log)
+    log.info(
+        "target %d = test neuron %d (type %s): NSDE from %d EP-GAN candidates, budget %d, dt %s ms",
+        slot,
+        int(tr["neuron"]),
+        tr["type_name"],
+        len(cand),
+        refine_cfg["budget"],
+        sim_cfg["dt_ms"],
+    )
+    row, rec = refine_one(
+        sim,
+        target,
+        cand,
+        budget=int(refine_cfg["budget"]),
+        CR=float(refine_cfg["CR"]),
+        F=float(refine_cfg["F"]),
+        bounds=_bounds(bounds_csv, ds, tr),
+        seed=job_seed(seed, model, "epgan_refine", slot),
+        log=log,
+    )
     return _row_meta(row, model, slot, tr, device, sim, rec), rec
 
 
@@ -209,9 +310,24 @@ def _costs(acceptance_csv):
     return simulation_costs(a)
 
 
-def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, results=(), refined=(),
-          epgan: dict | None = None, lookups=(), k: int = 0, epgan_n_train: int = 0, sim_cfg: dict,
-          device="cpu", log=log) -> pd.DataFrame:
+def score(
+    model: str,
+    *,
+    targets_csv,
+    test_h5,
+    train_h5,
+    acceptance_csv,
+    table,
+    results=(),
+    refined=(),
+    epgan: dict | None = None,
+    lookups=(),
+    k: int = 0,
+    epgan_n_train: int = 0,
+    sim_cfg: dict,
+    device="cpu",
+    log=log,
+) -> pd.DataFrame:
     """Rule fit_score: every method's final parameter vector per target neuron, simulated with
     one simulator at the fit stage's step and scored by :func:`.score.score_final`, with the
     counting columns of :mod:`.score`. ``epgan``: paths ``predictions``, ``history`` and the
@@ -227,8 +343,12 @@ def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, 
     costs = _costs(acceptance_csv)
     n_file = read_dataset(train_h5, fields=())["n"]
     n_ep = len(nested_subset(n_file, int(epgan_n_train)))
-    log.info("scoring at dt %s ms; %s simulations and %s screenings per accepted training neuron", sim_cfg["dt_ms"],
-             f"{costs['simulated']:.3f}", f"{costs['screened']:.3f}")
+    log.info(
+        "scoring at dt %s ms; %s simulations and %s screenings per accepted training neuron",
+        sim_cfg["dt_ms"],
+        f"{costs['simulated']:.3f}",
+        f"{costs['screened']:.3f}",
+    )
     rows, params = [], []
     by_t = tg.set_index("target")
 
@@ -251,8 +371,7 @@ def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, 
         elif r["method"] == "epgan_refine":
             r["budget_total"] = r["budget"] = n_ep
             r["train_samples"] = n_ep
-            c = counts(n_t, n_train=n_ep, costs=costs, selection=r["n_epgan_candidates"],
-                       search=r["refine_budget"])
+            c = counts(n_t, n_train=n_ep, costs=costs, selection=r["n_epgan_candidates"], search=r["refine_budget"])
         else:
             c = counts(n_t, search=r["samples_used"])
         r.update(c)
@@ -274,9 +393,18 @@ def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, 
         kk = int(k) if m == "epgan_selected" else 0
         t_inf = float(z["inference_time_s"]) / len(P) if "inference_time_s" in z else 0.0
         for t in tg.itertuples():
-            row = {"method": "epgan", "budget_total": n_ep, "budget": n_ep, "target": int(t.target),
-                   "train_samples": n_ep, "train_time_s": train_time, "samples_used": kk, "selected": m,
-                   "meets_bounds": np.nan, "inference_time_s": t_inf}
+            row = {
+                "method": "epgan",
+                "budget_total": n_ep,
+                "budget": n_ep,
+                "target": int(t.target),
+                "train_samples": n_ep,
+                "train_time_s": train_time,
+                "samples_used": kk,
+                "selected": m,
+                "meets_bounds": np.nan,
+                "inference_time_s": t_inf,
+            }
             row.update(counts(n_t, n_train=n_ep, costs=costs, selection=kk))
             add(row, P[int(t.neuron)])
     # lookups of the training file (the same training neurons EP-GAN learns from)
@@ -284,15 +412,24 @@ def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, 
         from .lookup import lookups as run_lookups
 
         t0 = time.perf_counter()
-        lk = run_lookups(train_h5, ds["responses"][neurons], ds["iv"][neurons], max(1, int(k)), sim,
-                         n_train=epgan_n_train, log=log)
+        lk = run_lookups(
+            train_h5, ds["responses"][neurons], ds["iv"][neurons], max(1, int(k)), sim, n_train=epgan_n_train, log=log
+        )
         per = (time.perf_counter() - t0) / n_t
         for name in lookups:
             for j, t in enumerate(tg.itertuples()):
                 kk = lk["k"] if name == "knn_sim" else 0
-                row = {"method": name, "budget_total": n_ep, "budget": n_ep, "target": int(t.target),
-                       "train_samples": n_ep, "train_time_s": 0.0, "samples_used": kk, "wall_time_s": per,
-                       "selected": f"train row {int(lk['nn_index' if name == 'nn' else 'knn_index'][j])}"}
+                row = {
+                    "method": name,
+                    "budget_total": n_ep,
+                    "budget": n_ep,
+                    "target": int(t.target),
+                    "train_samples": n_ep,
+                    "train_time_s": 0.0,
+                    "samples_used": kk,
+                    "wall_time_s": per,
+                    "selected": f"train row {int(lk['nn_index' if name == 'nn' else 'knn_index'][j])}",
+                }
                 row.update(counts(n_t, n_train=n_ep, costs=costs, search=kk))
                 add(row, lk[name][j])
     if not rows:
@@ -303,15 +440,20 @@ def score(model: str, *, targets_csv, test_h5, train_h5, acceptance_csv, table, 
     s_per_sample = float(np.median(sps)) if sps else sim.sim_time_s / max(sim.n_simulated, 1)
     df = pd.DataFrame(rows)
     # what a job measured itself (the optimisers at the same step: equal to the score) is kept aside
-    df = df.rename(columns={c: c.replace("_mV", "_search_mV").replace("_pA", "_search_pA")
-                            for c in sc.columns if c in df and c != "simulation_failed"})
+    df = df.rename(
+        columns={
+            c: c.replace("_mV", "_search_mV").replace("_pA", "_search_pA")
+            for c in sc.columns
+            if c in df and c != "simulation_failed"
+        }
+    )
     for c in sc.columns:
         df[c] = sc[c].to_numpy()
     df["s_per_sample"] = df.get("s_per_sample", pd.Series(np.nan, index=df.index)).fillna(s_per_sample)
     if epgan:
         df.loc[df["method"] == "epgan_refine", "train_time_s"] = train_time
     ep = df["method"] == "epgan"
-    if ep.any():   # single-pass inference + the selection's simulations, at the measured rate
+    if ep.any():  # single-pass inference + the selection's simulations, at the measured rate
         df.loc[ep, "wall_time_s"] = df.loc[ep, "inference_time_s"] + df.loc[ep, "selection_simulations"] * s_per_sample
     df["scored_dt_ms"] = sim_cfg["dt_ms"]
     log.info("scored %d rows (%d methods) for %d target neurons", len(df), df["method"].nunique(), n_t)
@@ -335,11 +477,31 @@ def merge(scored_csvs) -> tuple:
     cost = compare.cost_curve(df, float(s))
     log.info("measured %.4f s per simulated sample (median over the optimiser jobs)", s)
     for r in med.itertuples():
-        log.info("%s %s %d: median response RMSE %.2f mV, I–V RMSE %.2f pA over %d neurons; %.0f simulations "
-                 "per neuron in total", r.model, r.method, r.budget_total, r.rmse_avg_median_mV, r.iv_rmse_median_pA,
-                 r.n_neurons, r.total_simulations_per_neuron)
+        log.info(
+            "%s %s %d: median response RMSE %.2f mV, I–V RMSE %.2f pA over %d neurons; %.0f simulations "
+            "per neuron in total",
+            r.model,
+            r.method,
+            r.budget_total,
+            r.rmse_avg_median_mV,
+            r.iv_rmse_median_pA,
+            r.n_neurons,
+            r.total_simulations_per_neuron,
+        )
     return df, med, cost
 
 
-__all__ = ["COUNT_COLUMNS", "epgan_candidates", "fit_neuron", "job_seed", "json_row", "merge", "n_targets_of", "npe_train",
-           "refine_neuron", "score", "simulator", "targets"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "epgan_candidates",
+    "fit_neuron",
+    "job_seed",
+    "json_row",
+    "merge",
+    "n_targets_of",
+    "npe_train",
+    "refine_neuron",
+    "score",
+    "simulator",
+    "targets",
+]

@@ -5,6 +5,7 @@ Decision variables are the free parameters in normalised coordinates x in [0, 1]
 MAE of the membrane-potential responses over the current-clamp protocol (mV) and MAE of the
 steady-state I–V (pA). Every evaluated candidate is recorded (x, objectives, window RMSEs, I–V).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ class FitProblem(Problem):
     ``fixed`` (physical values, length F; default: the middle of each range). Default: all free.
     """
 
-    def __init__(self, simulator, target_responses, target_iv, time_s=None, free=None, fixed=None,
-                 log=None, target_clean=None):
+    def __init__(
+        self, simulator, target_responses, target_iv, time_s=None, free=None, fixed=None, log=None, target_clean=None
+    ):
         self.sim = simulator
         n_all = len(simulator.names)
         self.free = np.arange(n_all) if free is None else np.asarray(free, dtype=int)
@@ -40,8 +42,9 @@ class FitProblem(Problem):
         self.target_iv = np.asarray(target_iv, dtype=np.float64)
         self.target_clean = None if target_clean is None else np.asarray(target_clean, dtype=np.float64)
         t = time_s if time_s is not None else simulator.time_s
-        self.masks = window_masks(t, step=getattr(simulator, "step_s", (5.0, 10.0)),
-                                  window=getattr(simulator, "window_s", (4.0, 11.0)))
+        self.masks = window_masks(
+            t, step=getattr(simulator, "step_s", (5.0, 10.0)), window=getattr(simulator, "window_s", (4.0, 11.0))
+        )
         self.log = log
         self.records = {"x": [], "F": [], "rmse": [], "iv": [], "rmse_clean": []}
         self.n_nan = 0
@@ -63,8 +66,10 @@ class FitProblem(Problem):
         run = getattr(self.sim, "simulate_with_iv", None) or self.sim.simulate
         resp, iv = run(self.to_physical(x))
         if resp.shape[1:] != self.target_resp.shape or iv.shape[1:] != self.target_iv.shape:
-            raise NeurogenError(f"simulator returned responses {resp.shape[1:]} / I–V {iv.shape[1:]}, "
-                                f"target has {self.target_resp.shape} / {self.target_iv.shape}")
+            raise NeurogenError(
+                f"simulator returned responses {resp.shape[1:]} / I–V {iv.shape[1:]}, "
+                f"target has {self.target_resp.shape} / {self.target_iv.shape}"
+            )
         F = objectives(resp, iv, self.target_resp, self.target_iv)
         rm = response_rmse(resp, self.target_resp, self.masks)
         bad = ~(np.isfinite(F).all(axis=1) & np.isfinite(rm).all(axis=1))
@@ -93,9 +98,13 @@ class FitProblem(Problem):
     def recorded(self) -> dict[str, np.ndarray]:
         """All evaluated candidates, in evaluation order."""
         if not self.records["x"]:
-            return {"x": np.zeros((0, self.n_var), np.float32), "F": np.zeros((0, 2), np.float32),
-                    "rmse": np.zeros((0, 4), np.float32), "iv": np.zeros((0, len(self.target_iv)), np.float32),
-                    "rmse_clean": np.zeros((0, 4), np.float32)}
+            return {
+                "x": np.zeros((0, self.n_var), np.float32),
+                "F": np.zeros((0, 2), np.float32),
+                "rmse": np.zeros((0, 4), np.float32),
+                "iv": np.zeros((0, len(self.target_iv)), np.float32),
+                "rmse_clean": np.zeros((0, 4), np.float32),
+            }
         return {k: np.concatenate(v) for k, v in self.records.items()}
 
     def iv_rmse(self, iv):

@@ -14,6 +14,7 @@ comparison already uses) seeded with EP-GAN's candidates for one target neuron.
 (The issue suggested CMA-ES via the ``cma`` package; pymoo pins ``cma==3.2.2``, which fails
 under NumPy 2, so the refinement uses NSDE seeded with the candidates, its other suggestion.)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,9 @@ from .problem import FitProblem
 PAD_SD = 0.02
 
 
-def refine(simulator, target: dict, candidates, *, budget: int, seed: int, CR: float = 0.3, F: float = 0.5,
-           log=None) -> FitProblem:
+def refine(
+    simulator, target: dict, candidates, *, budget: int, seed: int, CR: float = 0.3, F: float = 0.5, log=None
+) -> FitProblem:
     """Run the refinement; returns the :class:`FitProblem` that recorded every candidate
     (EP-GAN's first, then NSDE's)."""
     from pymoo.core.population import Population
@@ -38,8 +40,14 @@ def refine(simulator, target: dict, candidates, *, budget: int, seed: int, CR: f
         raise NeurogenError(f"fit.refine.budget: must be >= 0 (got {budget})")
     if len(cand) == 0:
         raise NeurogenError("refinement: no EP-GAN candidates for this neuron")
-    prob = FitProblem(simulator, target["responses"], target["iv"], time_s=target["time_s"], log=log,
-                      target_clean=target.get("responses_clean"))
+    prob = FitProblem(
+        simulator,
+        target["responses"],
+        target["iv"],
+        time_s=target["time_s"],
+        log=log,
+        target_clean=target.get("responses_clean"),
+    )
     x0 = np.clip(prob.to_normalised(cand), 0.0, 1.0)
     F0 = prob.evaluate(x0, return_values_of=["F"])
     r0 = prob.recorded()["rmse"][:, 3].astype(np.float64)
@@ -50,8 +58,15 @@ def refine(simulator, target: dict, candidates, *, budget: int, seed: int, CR: f
     pad = pop - k
     n_gen = 1 + (budget - pad) // pop if budget >= pad else 0
     if log is not None:
-        log.info("refinement: %d EP-GAN candidates simulated, best response RMSE %.3f mV; NSDE population %d, "
-                 "%d generation(s) within %d simulations", k, float(np.min(r0)), pop, n_gen, budget)
+        log.info(
+            "refinement: %d EP-GAN candidates simulated, best response RMSE %.3f mV; NSDE population %d, "
+            "%d generation(s) within %d simulations",
+            k,
+            float(np.min(r0)),
+            pop,
+            n_gen,
+            budget,
+        )
     if budget == 0 or n_gen < 1 or (pad == 0 and n_gen < 2):
         if log is not None and budget > 0:
             log.warning("refinement: budget %d is less than one population of %d; no search", budget, pop)
@@ -62,7 +77,7 @@ def refine(simulator, target: dict, candidates, *, budget: int, seed: int, CR: f
         best = x0[int(np.argmin(r0))]
         X = np.concatenate([x0, np.clip(best + rng.normal(0, PAD_SD, (pop - k, x0.shape[1])), 0, 1)])
     init = Population.new(X=X)
-    for i in range(k):     # already simulated: pymoo's evaluator skips them
+    for i in range(k):  # already simulated: pymoo's evaluator skips them
         ind = init[i]
         ind.F, ind.G, ind.H = np.asarray(F0[i]), np.zeros(0), np.zeros(0)
         ind.evaluated = {"F", "G", "H"}
@@ -71,8 +86,12 @@ def refine(simulator, target: dict, candidates, *, budget: int, seed: int, CR: f
     def cb(a):
         if log is not None:
             r = prob.recorded()["rmse"][:, 3]
-            log.info("refinement: %d/%d simulations, best response RMSE so far %.3f mV", prob.n_evaluated - k,
-                     budget, float(np.nanmin(np.where(np.isfinite(r), r, np.nan))))
+            log.info(
+                "refinement: %d/%d simulations, best response RMSE so far %.3f mV",
+                prob.n_evaluated - k,
+                budget,
+                float(np.nanmin(np.where(np.isfinite(r), r, np.nan))),
+            )
 
     minimize(prob, algo, ("n_gen", int(n_gen)), seed=int(seed) % (2**31 - 1), verbose=False, callback=cb)
     return prob

@@ -21,6 +21,7 @@ Counting (per row; :func:`counts`), in current-clamp simulations of one HH neuro
   search_simulations (the training set amortised over the neurons fitted);
 - ``total_simulations`` = train_simulations + n_targets × (selection + search).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,26 +30,39 @@ import pandas as pd
 from .. import NeurogenError
 from ..hh.metrics import WINDOWS, iv_rmse, response_rmse, window_masks
 
-COUNT_COLUMNS = ["train_simulations", "screened", "selection_simulations", "search_simulations",
-                 "total_simulations_per_neuron", "total_simulations"]
+COUNT_COLUMNS = [
+    "train_simulations",
+    "screened",
+    "selection_simulations",
+    "search_simulations",
+    "total_simulations_per_neuron",
+    "total_simulations",
+]
 
 
-def counts(n_targets: int, *, n_train: float = 0, costs: dict | None = None, selection: float = 0,
-           search: float = 0) -> dict:
+def counts(
+    n_targets: int, *, n_train: float = 0, costs: dict | None = None, selection: float = 0, search: float = 0
+) -> dict:
     """The counting columns of one row (see the module doc). ``costs``: per accepted training
     neuron ``{"simulated", "screened"}`` (``neurogen.epgan.scaling.simulation_costs``); needed when
     ``n_train`` > 0."""
     if n_targets < 1:
         raise NeurogenError(f"counting: need at least one target neuron (got {n_targets})")
     if n_train and costs is None:
-        raise NeurogenError("counting: a method trained on simulated neurons needs the hh stage's "
-                            "acceptance.csv (simulations per accepted neuron)")
+        raise NeurogenError(
+            "counting: a method trained on simulated neurons needs the hh stage's "
+            "acceptance.csv (simulations per accepted neuron)"
+        )
     tr = float(n_train) * (costs["simulated"] if n_train else 0.0)
     sc = float(n_train) * (costs["screened"] if n_train else 0.0)
-    return {"train_simulations": tr, "screened": sc, "selection_simulations": float(selection),
-            "search_simulations": float(search),
-            "total_simulations_per_neuron": tr / n_targets + float(selection) + float(search),
-            "total_simulations": tr + n_targets * (float(selection) + float(search))}
+    return {
+        "train_simulations": tr,
+        "screened": sc,
+        "selection_simulations": float(selection),
+        "search_simulations": float(search),
+        "total_simulations_per_neuron": tr / n_targets + float(selection) + float(search),
+        "total_simulations": tr + n_targets * (float(selection) + float(search)),
+    }
 
 
 def score_final(simulator, params, responses_clean, iv, time_s=None) -> pd.DataFrame:
@@ -66,8 +80,9 @@ def score_final(simulator, params, responses_clean, iv, time_s=None) -> pd.DataF
     run = getattr(simulator, "simulate_with_iv", None) or simulator.simulate
     resp, ivs = run(params)
     t = simulator.time_s if time_s is None else time_s
-    masks = window_masks(t, step=getattr(simulator, "step_s", (5.0, 10.0)),
-                         window=getattr(simulator, "window_s", (4.0, 11.0)))
+    masks = window_masks(
+        t, step=getattr(simulator, "step_s", (5.0, 10.0)), window=getattr(simulator, "window_s", (4.0, 11.0))
+    )
     r = response_rmse(resp, responses_clean, masks=masks)
     out = {f"rmse_{w}_mV": r[w] for w in WINDOWS}
     out["rmse_avg_mV"] = r["avg"]

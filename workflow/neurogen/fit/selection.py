@@ -6,6 +6,7 @@
 If no candidate satisfies the bounds, the lowest averaged RMSE over all candidates is taken and
 ``meets_bounds`` is False (so the table says so).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,7 @@ def within_bounds(iv, v_mV, lo, hi) -> np.ndarray:
     lo = np.asarray(lo, dtype=np.float64)
     hi = np.asarray(hi, dtype=np.float64)
     if lo.shape != (d.shape[1],) or hi.shape != (d.shape[1],):
-        raise NeurogenError(f"dI/dV bounds have {lo.shape}/{hi.shape} entries; the I–V has "
-                            f"{d.shape[1]} intervals")
+        raise NeurogenError(f"dI/dV bounds have {lo.shape}/{hi.shape} entries; the I–V has {d.shape[1]} intervals")
     ok = np.where(np.isnan(lo), True, d >= lo) & np.where(np.isnan(hi), True, d <= hi)
     return ok.all(axis=1) & np.isfinite(d).all(axis=1)
 

@@ -3,6 +3,7 @@ EP-GAN's training-data generation.
 
     from neurogen.hh import load_space, Model, steady_state_iv, simulate_cclamp, PROTOCOL
 """
+
 from neurogen.hh.model import (  # noqa: F401
     PROTOCOL,
     Model,

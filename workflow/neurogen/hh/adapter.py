@@ -15,6 +15,7 @@ Both views go through one chunked simulation loop that counts every simulated pa
 least every ``log_every_s`` seconds within a call. The tests build it on a small stand-in model
 with the same functions (``tests/epgan_toy.py``).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -37,18 +38,18 @@ def _accepts(fn, name: str) -> bool:
 
 @dataclass
 class HHAdapter:
-    space: Any                      # ParamSpace: names, default, lo, hi, free, free_names, full()
-    model: Any                      # Model: init_state, step, ionic_current, capacitance
-    steady_state_iv: Callable       # (p_full [N,P], v [K]) -> [N,K] pA
-    simulate_cclamp: Callable       # (p_full, amplitudes_pA, **kw) -> [N,S,T] mV
-    sim_kwargs: dict = field(default_factory=dict)   # e.g. dt_ms, protocol
-    amplitudes_pA: Any = None       # the fitting view's stimulus amplitudes (default: the protocol's)
-    v_mV: Any = None                # ... voltage-clamp levels of the I–V
-    time_s: Any = None              # ... recorded time axis
+    space: Any  # ParamSpace: names, default, lo, hi, free, free_names, full()
+    model: Any  # Model: init_state, step, ionic_current, capacitance
+    steady_state_iv: Callable  # (p_full [N,P], v [K]) -> [N,K] pA
+    simulate_cclamp: Callable  # (p_full, amplitudes_pA, **kw) -> [N,S,T] mV
+    sim_kwargs: dict = field(default_factory=dict)  # e.g. dt_ms, protocol
+    amplitudes_pA: Any = None  # the fitting view's stimulus amplitudes (default: the protocol's)
+    v_mV: Any = None  # ... voltage-clamp levels of the I–V
+    time_s: Any = None  # ... recorded time axis
     device: str | None = None
-    chunk: int = 256                # parameter sets per simulator call
-    dtype: str = "float64"          # torch dtype of the simulated parameter sets
-    log: Any = None                 # a logger: progress within long calls
+    chunk: int = 256  # parameter sets per simulator call
+    dtype: str = "float64"  # torch dtype of the simulated parameter sets
+    log: Any = None  # a logger: progress within long calls
     log_every_s: float = 30.0
     n_simulated: int = 0
     sim_time_s: float = 0.0
@@ -58,7 +59,7 @@ class HHAdapter:
         if proto is None:
             try:
                 from .model import PROTOCOL as proto
-            except ImportError:   # pragma: no cover
+            except ImportError:  # pragma: no cover
                 proto = None
         self.protocol = proto
         if self.amplitudes_pA is None and proto is not None:
@@ -74,13 +75,14 @@ class HHAdapter:
         self.window_s = tuple(proto.window_s) if proto is not None else (4.0, 11.0)
         self._cc_model = _accepts(self.simulate_cclamp, "model")
         self._cc_progress = _accepts(self.simulate_cclamp, "progress")
-        self._where = ("simulation", 0, 0, 0, 0.0)   # what, first, last, of, start
+        self._where = ("simulation", 0, 0, 0, 0.0)  # what, first, last, of, start
         self._last_log = 0.0
         self._iv_model = _accepts(self.steady_state_iv, "model")
 
     @classmethod
-    def load(cls, model: str, table: str | None = None, *, dt_ms: float | None = None, protocol: dict | None = None,
-             **kw):
+    def load(
+        cls, model: str, table: str | None = None, *, dt_ms: float | None = None, protocol: dict | None = None, **kw
+    ):
         """The project's HH model (``model`` = small | large, parameters from ``table``).
 
         ``dt_ms``: the simulation step (the stage's own setting; passed to the simulator);
@@ -96,8 +98,9 @@ class HHAdapter:
         if protocol:
             import dataclasses
 
-            p = dataclasses.replace(PROTOCOL, **{k: (tuple(v) if isinstance(v, list) else v)
-                                                 for k, v in protocol.items()})
+            p = dataclasses.replace(
+                PROTOCOL, **{k: (tuple(v) if isinstance(v, list) else v) for k, v in protocol.items()}
+            )
             p.check()
             sim_kwargs["protocol"] = p
         return cls(space, Model(space), steady_state_iv, simulate_cclamp, sim_kwargs, **kw)
@@ -134,9 +137,11 @@ class HHAdapter:
 
     def check_names(self, names, where):
         if names is not None and list(names) != self.free_names:
-            raise NeurogenError(f"{where}: parameter names do not match the model's free parameters "
-                                f"({len(names)} vs {len(self.free_names)}; first difference: "
-                                f"{next((a, b) for a, b in zip(list(names) + [None] * 999, self.free_names + [None] * 999) if a != b)})")
+            raise NeurogenError(
+                f"{where}: parameter names do not match the model's free parameters "
+                f"({len(names)} vs {len(self.free_names)}; first difference: "
+                f"{next((a, b) for a, b in zip(list(names) + [None] * 999, self.free_names + [None] * 999) if a != b)})"
+            )
 
     # --- simulation ----------------------------------------------------------------------
     def _torch_dtype(self):
@@ -159,8 +164,9 @@ class HHAdapter:
         now = time.perf_counter()
         if now - self._last_log >= self.log_every_s:
             what, a, b, of, t0 = self._where
-            self.log.info("%s: parameter sets %d–%d of %d, time step %d/%d (%.0f s)", what, a + 1, b, of, n,
-                          n_steps, now - t0)
+            self.log.info(
+                "%s: parameter sets %d–%d of %d, time step %d/%d (%.0f s)", what, a + 1, b, of, n, n_steps, now - t0
+            )
             self._last_log = now
 
     def _loop(self, free, batch, fn, what):
@@ -173,7 +179,7 @@ class HHAdapter:
         t0 = self._last_log = time.perf_counter()
         for lo in range(0, len(free), batch):
             self._where = (what, lo, min(lo + batch, len(free)), len(free), t0)
-            out.append(fn(free[lo:lo + batch]))
+            out.append(fn(free[lo : lo + batch]))
             now = time.perf_counter()
             if self.log is not None and now - self._last_log >= self.log_every_s and lo + batch < len(free):
                 self.log.info("%s: %d/%d parameter sets simulated (%.0f s)", what, lo + batch, len(free), now - t0)
@@ -207,8 +213,9 @@ class HHAdapter:
         kw = {"model": self.model} if self._iv_model else {}
         with torch.no_grad():
             p = self.full(torch.as_tensor(np.atleast_2d(np.asarray(free, dtype=np.float64))))
-            return np.asarray(self.steady_state_iv(p, torch.as_tensor(np.asarray(v, np.float64)), **kw).cpu(),
-                              dtype=np.float64)
+            return np.asarray(
+                self.steady_state_iv(p, torch.as_tensor(np.asarray(v, np.float64)), **kw).cpu(), dtype=np.float64
+            )
 
     def simulate_with_iv(self, params):
         """The fitting view: (responses [N, S, T] mV, I–V [N, K] pA), float64, at the bound

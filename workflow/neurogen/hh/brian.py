@@ -5,6 +5,7 @@ Uses Brian 2's numpy code-generation target (no C++ compiler needed). Units: Bri
 every quantity as dimensionless in the model's units (mV, ms, nS, pA, pF); time derivatives are
 divided by ``ms``.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,7 @@ import re
 import numpy as np
 
 from neurogen import NeurogenError
-from neurogen.hh.channels import (CA_BLEND, CA_NERNST, CA_POOL_UPDATE, CALCIUM_NAMES, CURRENTS, GATES,
-                                  SUBEXPRESSIONS)
+from neurogen.hh.channels import CA_BLEND, CA_NERNST, CA_POOL_UPDATE, CALCIUM_NAMES, CURRENTS, GATES, SUBEXPRESSIONS
 from neurogen.hh.model import PROTOCOL, Model, _check_amplitudes, _initial_gates, _record_steps
 
 #: the calcium pool's E_Ca and cai (channels.py, 'calcium handling'), blended by Ca_pool
@@ -52,13 +52,16 @@ def brian2_step_code(dt_ms: float, v_update: str = "expeuler") -> str:
     update = re.sub(r"\bI_Ca\b", "I_Ca_prev", re.sub(r"\bdt\b", dt, CA_POOL_UPDATE))
     # calcium pool first (not before the first step), then E_Ca; the nanodomain keeps the
     # previous step's E_Ca during the gate update (NEURON's order, channels.py)
-    lines = [f"tmp_ca = clip({update}, Ca_floor_mM, inf)",
-             "Ca_pool_mM = Ca_started * tmp_ca + (1 - Ca_started) * Ca_pool_mM",
-             f"Ca_i_uM = Ca_started * ({_CA_I}) + (1 - Ca_started) * Ca_i_uM",
-             "ECa_nano = ECa",
-             f"ECa = {_CA_E}"]
-    lines += [f"tmp_{g.name} = {g.name}_ginf + ({g.name} - {g.name}_ginf) * exp(-{dt_ms!r} / {g.name}_gtau)"
-              for g in GATES]
+    lines = [
+        f"tmp_ca = clip({update}, Ca_floor_mM, inf)",
+        "Ca_pool_mM = Ca_started * tmp_ca + (1 - Ca_started) * Ca_pool_mM",
+        f"Ca_i_uM = Ca_started * ({_CA_I}) + (1 - Ca_started) * Ca_i_uM",
+        "ECa_nano = ECa",
+        f"ECa = {_CA_E}",
+    ]
+    lines += [
+        f"tmp_{g.name} = {g.name}_ginf + ({g.name} - {g.name}_ginf) * exp(-{dt_ms!r} / {g.name}_gtau)" for g in GATES
+    ]
     lines += [f"{g.name} = tmp_{g.name}" for g in GATES]
     lines += ["I_Ca_prev = G_Ca_tot * (V - ECa)", "Ca_started = 1"]
     if v_update == "expeuler":
@@ -70,9 +73,19 @@ def brian2_step_code(dt_ms: float, v_update: str = "expeuler") -> str:
     return "\n".join(lines)
 
 
-def simulate_cclamp_brian2(p_full, amplitudes_pA=None, dt_ms=0.1, protocol=PROTOCOL, init="params",
-                           model: Model | None = None, record_ms=None, t_total_ms=None, step_ms=None,
-                           V_init_mV=None, v_update="expeuler"):
+def simulate_cclamp_brian2(
+    p_full,
+    amplitudes_pA=None,
+    dt_ms=0.1,
+    protocol=PROTOCOL,
+    init="params",
+    model: Model | None = None,
+    record_ms=None,
+    t_total_ms=None,
+    step_ms=None,
+    V_init_mV=None,
+    v_update="expeuler",
+):
     """Current clamp with Brian 2: [N, S, len(record_ms)] mV (default EP-GAN's recorded window)."""
     import brian2 as b2
     import torch
@@ -166,7 +179,7 @@ def steady_state_iv_brian2(p_full, v_mV=None, model: Model | None = None):
 
     from neurogen.hh.model import _steady_calcium
 
-    with torch.no_grad():   # calcium names: constant, or the pool at its steady state (model.py)
+    with torch.no_grad():  # calcium names: constant, or the pool at its steady state (model.py)
         pt = torch.as_tensor(p)
         P = model.params(pt, 1)
         Vt = torch.as_tensor(v).reshape(1, -1).expand(N, -1)

@@ -16,6 +16,7 @@ straight-line code with far fewer operations:
 The result is the same mathematics up to floating-point rounding (tests compare it with the
 literal evaluation, ``Model.advance_eval``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,8 +35,12 @@ def _num(node):
 
 
 def _is_sum(node) -> bool:
-    return isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) or \
-        isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd))
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, (ast.Add, ast.Sub))
+        or isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, (ast.USub, ast.UAdd))
+    )
 
 
 def _logistic_arg(node):
@@ -51,11 +56,11 @@ class StepCompiler:
     """Collects static (parameter-only) and dynamic (per-step) single-operation statements."""
 
     def __init__(self, dynamic_names):
-        self.dynamic_names = set(dynamic_names)   # V, gate states, per-step temporaries
-        self.static_src = []      # (name, source)
-        self._static_key = {}     # source -> name
-        self.body = []            # per-step statements
-        self._dyn_key = {}        # ast dump / op key -> var
+        self.dynamic_names = set(dynamic_names)  # V, gate states, per-step temporaries
+        self.static_src = []  # (name, source)
+        self._static_key = {}  # source -> name
+        self.body = []  # per-step statements
+        self._dyn_key = {}  # ast dump / op key -> var
         self._n = 0
         self.params_used = set()
 
@@ -156,13 +161,12 @@ class StepCompiler:
             return self.static(node)
         if isinstance(node, ast.Name):
             return node.id
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) or \
-                isinstance(node, ast.UnaryOp):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) or isinstance(node, ast.UnaryOp):
             return self._emit_sum(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
             coeff, dyn = self.split_product(node)
             if coeff is not None and len(dyn) == 1 and dyn[0][0] > 0 and _is_sum(dyn[0][1]):
-                return self._emit_sum(dyn[0][1], scale=coeff)    # c (x + b) = c x + c b
+                return self._emit_sum(dyn[0][1], scale=coeff)  # c (x + b) = c x + c b
             acc = self._emit_dyn_product(dyn)
             return acc if coeff is None else self.op(f"{acc} * {self.static(coeff)}")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
@@ -203,7 +207,7 @@ class StepCompiler:
             if not self.is_static(t):
                 coeff, fac = self.split_product(t)
                 if coeff is not None and len(fac) == 1 and fac[0][0] > 0 and _is_sum(fac[0][1]):
-                    inner = []       # c (x + b): expand into c x + c b
+                    inner = []  # c (x + b): expand into c x + c b
                     self._terms(fac[0][1], s, inner)
                     terms[:0] = [(sg, ast.BinOp(coeff, ast.Mult(), u)) for sg, u in inner]
                     continue
@@ -212,7 +216,7 @@ class StepCompiler:
             else:
                 coeff, fac = self.split_product(t)
                 if coeff is not None and _is_num(coeff) and float(coeff.value) == 0.0:
-                    continue        # 0 * V: written only to give a parameter V's shape
+                    continue  # 0 * V: written only to give a parameter V's shape
                 if s < 0:
                     coeff = ast.Constant(-1.0) if coeff is None else ast.UnaryOp(ast.USub(), coeff)
                 dyn.append((coeff, fac))
@@ -237,8 +241,7 @@ class StepCompiler:
                     acc = self.op(f"{v} * {c}")
             else:
                 c = self.static(coeff)
-                acc = self.op(f"addcmul({acc}, {v}, {c})") if not _is_num(coeff) else \
-                    self.op(f"{acc} + {v} * {c}")
+                acc = self.op(f"addcmul({acc}, {v}, {c})") if not _is_num(coeff) else self.op(f"{acc} + {v} * {c}")
         if acc is None:
             return self.static(b if b is not None else ast.Constant(0.0))
         if b is not None:
@@ -274,9 +277,9 @@ def generate(dynamic_subs, gates, currents, gate_names, conductance_of=()):
     # currents read the updated gates
     for j, name, _, _ in gates:
         sc.bind(name, new[j])
-    sc._dyn_key.clear()     # gate names now denote the new states: no reuse across the update
+    sc._dyn_key.clear()  # gate names now denote the new states: no reuse across the update
     G = GE = None
-    dyn_E = []              # currents whose reversal potential changes per step (calcium pool)
+    dyn_E = []  # currents whose reversal potential changes per step (calcium pool)
     for g, gating, E in currents:
         x = sc.emit(_parse(gating))
         gs = sc.static(_parse(g))
@@ -284,13 +287,13 @@ def generate(dynamic_subs, gates, currents, gate_names, conductance_of=()):
             dyn_E.append((x, gs, E))
             continue
         ges = sc.static(_parse(f"({g}) * {E}"))
-        if x == "1.0":          # ungated (leak, NCA)
+        if x == "1.0":  # ungated (leak, NCA)
             G, GE = (gs, ges) if G is None else (sc.op(f"{G} + {gs}"), sc.op(f"{GE} + {ges}"))
         elif G is None:
             G, GE = sc.op(f"{x} * {gs}"), sc.op(f"{x} * {ges}")
         else:
             G, GE = sc.op(f"addcmul({G}, {x}, {gs})"), sc.op(f"addcmul({GE}, {x}, {ges})")
-    G_dyn = {}              # E name -> summed conductance of its currents
+    G_dyn = {}  # E name -> summed conductance of its currents
     for x, gs, E in dyn_E:
         ge = gs if x == "1.0" else sc.op(f"{x} * {gs}")
         G_dyn[E] = ge if E not in G_dyn else sc.op(f"{G_dyn[E]} + {ge}")
@@ -308,8 +311,7 @@ def generate(dynamic_subs, gates, currents, gate_names, conductance_of=()):
     head += [f"    {n} = ns[{n!r}]" for n in inputs]
     head += [f"    {g} = st[{j}]" for j, g in enumerate(gate_names)]
     extra = "".join(f", {G_dyn.get(E, '0.0')}" for E in conductance_of)
-    tail = ["    return [" + ", ".join(new.get(j, f"st[{j}]") for j in range(len(gate_names)))
-            + f"], {G}, {GE}{extra}"]
+    tail = ["    return [" + ", ".join(new.get(j, f"st[{j}]") for j in range(len(gate_names))) + f"], {G}, {GE}{extra}"]
     return "\n".join(static_lines), "\n".join(head + sc.body + tail), inputs
 
 
@@ -322,13 +324,19 @@ def _direct_params(body, sc):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 names.add(n.id)
     funcs = _CALLS | {"sigmoid", "lerp", "addcmul", "reciprocal"}
-    return {n for n in names if not n.startswith(("_t", "_s")) and n not in sc.dynamic_names
-            and n not in funcs}
+    return {n for n in names if not n.startswith(("_t", "_s")) and n not in sc.dynamic_names and n not in funcs}
 
 
-GLOBALS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs,
-           "sigmoid": torch.sigmoid, "lerp": torch.lerp, "addcmul": torch.addcmul,
-           "reciprocal": torch.reciprocal}
+GLOBALS = {
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "abs": torch.abs,
+    "sigmoid": torch.sigmoid,
+    "lerp": torch.lerp,
+    "addcmul": torch.addcmul,
+    "reciprocal": torch.reciprocal,
+}
 
 
 def build(dynamic_subs, gates, currents, gate_names, conductance_of=()):

@@ -6,6 +6,7 @@ Datasets in train.h5 / test.h5 (see docs/outputs.md):
   amplitudes_pA [S], time_s [350], stimuli [S,350] pA, iv [N,18] pA, iv_v_mV [18],
   type [N] int8; attributes model, seed, n, type_names, noise_mV, dt_ms.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,13 +16,39 @@ import numpy as np
 from neurogen import NeurogenError
 from neurogen.io import atomic_path
 
-REQUIRED = ["params", "param_names", "responses", "responses_clean", "amplitudes_pA", "time_s", "stimuli",
-            "iv", "iv_v_mV", "type"]
+REQUIRED = [
+    "params",
+    "param_names",
+    "responses",
+    "responses_clean",
+    "amplitudes_pA",
+    "time_s",
+    "stimuli",
+    "iv",
+    "iv_v_mV",
+    "type",
+]
 TYPE_NAMES = ["transient_outward_rectifier", "outward_rectifier", "bistable"]
 
 
-def write_dataset(path, *, params, param_names, responses, responses_clean, amplitudes_pA, time_s, stimuli,
-                  iv, iv_v_mV, type, model, seed, extra_attrs=None, extra_datasets=None):  # noqa: A002
+def write_dataset(
+    path,
+    *,
+    params,
+    param_names,
+    responses,
+    responses_clean,
+    amplitudes_pA,
+    time_s,
+    stimuli,
+    iv,
+    iv_v_mV,
+    type,
+    model,
+    seed,
+    extra_attrs=None,
+    extra_datasets=None,
+):  # noqa: A002
     import h5py
 
     n = len(params)
@@ -32,8 +59,12 @@ def write_dataset(path, *, params, param_names, responses, responses_clean, ampl
         with h5py.File(tmp, "w") as f:
             kw = dict(compression="gzip", compression_opts=4, shuffle=True)
             chunk = lambda a: (max(1, min(len(a), 256)),) + tuple(a.shape[1:]) if len(a) else None  # noqa: E731
-            for name, arr, dt in [("params", params, np.float32), ("responses", responses, np.float32),
-                                  ("responses_clean", responses_clean, np.float32), ("iv", iv, np.float32)]:
+            for name, arr, dt in [
+                ("params", params, np.float32),
+                ("responses", responses, np.float32),
+                ("responses_clean", responses_clean, np.float32),
+                ("iv", iv, np.float32),
+            ]:
                 a = np.asarray(arr, dt)
                 f.create_dataset(name, data=a, chunks=chunk(a), **kw)
             f.create_dataset("type", data=np.asarray(type, np.int8))
@@ -78,13 +109,21 @@ class HHDataset:
         n = int(f.attrs["n"])
         S, T = len(f["amplitudes_pA"]), len(f["time_s"])
         F = len(f["param_names"])
-        shapes = {"params": (n, F), "responses": (n, S, T), "responses_clean": (n, S, T),
-                  "iv": (n, len(f["iv_v_mV"])), "type": (n,), "stimuli": (S, T)}
+        shapes = {
+            "params": (n, F),
+            "responses": (n, S, T),
+            "responses_clean": (n, S, T),
+            "iv": (n, len(f["iv_v_mV"])),
+            "type": (n,),
+            "stimuli": (S, T),
+        }
         for k, shp in shapes.items():
             if tuple(f[k].shape) != shp:
                 self.close()
-                raise NeurogenError(f"HH dataset {self.path}: dataset '{k}' has shape {tuple(f[k].shape)}, "
-                                    f"expected {shp} (corrupt or truncated file?)")
+                raise NeurogenError(
+                    f"HH dataset {self.path}: dataset '{k}' has shape {tuple(f[k].shape)}, "
+                    f"expected {shp} (corrupt or truncated file?)"
+                )
         try:  # touch the first and last chunk so a truncated file fails here, not mid-training
             if n:
                 f["responses"][0]

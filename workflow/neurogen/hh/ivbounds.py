@@ -7,6 +7,7 @@ For each interval [V_k, V_k+1] of the 18-step voltage-clamp grid, the slope of t
 (I_k+1 - I_k) / dV, with a 98 % interval mean ± z SD, z = 2.326, treating the currents at
 the two steps as independent normals with the published SDs: SD = sqrt(sd_k^2 + sd_k+1^2) / dV.
 """
+
 from __future__ import annotations
 
 import sys
@@ -37,8 +38,18 @@ def derive_bounds(ref: pd.DataFrame, z: float = Z98) -> pd.DataFrame:
         slope = np.diff(m) / dv
         s = np.sqrt(sd[1:] ** 2 + sd[:-1] ** 2) / dv
         for k in range(len(dv)):
-            rows.append(dict(type=t, type_name=TYPE_NAMES[t], neuron=n, v_lo_mV=v[k], v_hi_mV=v[k + 1],
-                             slope_mean=slope[k], slope_lo=slope[k] - z * s[k], slope_hi=slope[k] + z * s[k]))
+            rows.append(
+                dict(
+                    type=t,
+                    type_name=TYPE_NAMES[t],
+                    neuron=n,
+                    v_lo_mV=v[k],
+                    v_hi_mV=v[k + 1],
+                    slope_mean=slope[k],
+                    slope_lo=slope[k] - z * s[k],
+                    slope_hi=slope[k] + z * s[k],
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -72,13 +83,29 @@ def main(argv=None):
 def reference_long(ref: pd.DataFrame) -> pd.DataFrame:
     """The published mean/SD I-V table (wide: voltage_mV, <neuron>_mean_pA, <neuron>_sd_pA) in
     long format (type, type_name, neuron, V_mV, mean_pA, sd_pA), for figures."""
-    miss = [c for c in ["voltage_mV"] + [f"{n}_{s}_pA" for n in TYPE_NEURONS for s in ("mean", "sd")]
-            if c not in ref.columns]
+    miss = [
+        c
+        for c in ["voltage_mV"] + [f"{n}_{s}_pA" for n in TYPE_NEURONS for s in ("mean", "sd")]
+        if c not in ref.columns
+    ]
     if miss:
         raise NeurogenError(f"reference I-V table lacks column(s) {miss}")
-    return pd.concat([pd.DataFrame(dict(type=t, type_name=TYPE_NAMES[t], neuron=n, V_mV=ref["voltage_mV"],
-                                        mean_pA=ref[f"{n}_mean_pA"], sd_pA=ref[f"{n}_sd_pA"]))
-                      for t, n in enumerate(TYPE_NEURONS)], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                dict(
+                    type=t,
+                    type_name=TYPE_NAMES[t],
+                    neuron=n,
+                    V_mV=ref["voltage_mV"],
+                    mean_pA=ref[f"{n}_mean_pA"],
+                    sd_pA=ref[f"{n}_sd_pA"],
+                )
+            )
+            for t, n in enumerate(TYPE_NEURONS)
+        ],
+        ignore_index=True,
+    )
 
 
 if __name__ == "__main__":

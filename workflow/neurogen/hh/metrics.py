@@ -5,6 +5,7 @@ post-activation [10, 11) s of the recorded 4–11 s window (the step from 5 to 1
 response RMSE of a window is taken over every stimulus and time point in it; ``avg`` is the
 mean of the three windows. The I–V RMSE is over the voltage-clamp levels (pA).
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 All torch functions are batched over neurons, accept float32/float64 on CPU or CUDA (results
 stay on the input's device) and are differentiable (no in-place ops on inputs, no .item()).
 """
+
 from __future__ import annotations
 
 import math
@@ -14,22 +15,32 @@ import pandas as pd
 import torch
 
 from neurogen import NeurogenError
-from neurogen.hh.channels import (CA_BLEND, CA_NERNST, CA_POOL_PARAMETERS, CA_POOL_UPDATE, CALCIUM_CONSTANT,
-                                   CALCIUM_NAMES, CURRENTS, GATE_NAMES, GATES, SUBEXPRESSIONS)
+from neurogen.hh.channels import (
+    CA_BLEND,
+    CA_NERNST,
+    CA_POOL_PARAMETERS,
+    CA_POOL_UPDATE,
+    CALCIUM_CONSTANT,
+    CALCIUM_NAMES,
+    CURRENTS,
+    GATE_NAMES,
+    GATES,
+    SUBEXPRESSIONS,
+)
 from neurogen.hh.codegen import build
 from neurogen.hh.validate import check_physical
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[3] / "resources" / "hh" / "params.csv"
 MODELS = ("small", "large")
 
-_FUNCS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs,
-          "__builtins__": {}}
+_FUNCS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs, "__builtins__": {}}
 
 
 # --------------------------------------------------------------------------- parameter space
 @dataclass
 class ParamSpace:
     """The full parameter vector of the model and which entries are free for one model size."""
+
     model: str
     names: list
     default: np.ndarray
@@ -64,8 +75,11 @@ class ParamSpace:
             idx = torch.as_tensor(np.flatnonzero(self.free), device=x.device)
             # scatter without touching x in place
             out = base.clone()
-            out = out.index_copy(-1, idx, x) if x.dim() == 1 else \
-                out.reshape(-1, len(self.names)).index_copy(1, idx, x.reshape(-1, F)).reshape(*lead, -1)
+            out = (
+                out.index_copy(-1, idx, x)
+                if x.dim() == 1
+                else out.reshape(-1, len(self.names)).index_copy(1, idx, x.reshape(-1, F)).reshape(*lead, -1)
+            )
             return out
         x = np.asarray(free_values, dtype=float)
         if x.shape[-1] != F:
@@ -126,13 +140,14 @@ def load_space(model: str = "large", table=None) -> ParamSpace:
 @dataclass(frozen=True)
 class Protocol:
     """EP-GAN's protocols (times in s, as the paper states them)."""
+
     amplitudes_pA: tuple = tuple(float(a) for a in range(-15, 40, 5))
     t_total_s: float = 15.0
     step_s: tuple = (5.0, 10.0)
     window_s: tuple = (4.0, 11.0)
     n_points: int = 350
     vclamp_mV: tuple = tuple(float(v) for v in range(-120, 60, 10))
-    v_bounds_mV: tuple = (-100.0, 150.0)   # step-3 constraint
+    v_bounds_mV: tuple = (-100.0, 150.0)  # step-3 constraint
 
     @property
     def time_s(self) -> np.ndarray:
@@ -202,8 +217,8 @@ def _dynamic_set(extra=()):
     return dyn
 
 
-_DYNAMIC = _dynamic_set()                     # constant E_Ca: the calcium names are parameters
-_DYNAMIC_POOL = _dynamic_set(CALCIUM_NAMES)   # calcium pool: they change every step
+_DYNAMIC = _dynamic_set()  # constant E_Ca: the calcium names are parameters
+_DYNAMIC_POOL = _dynamic_set(CALCIUM_NAMES)  # calcium pool: they change every step
 #: the calcium pool (channels.py): update, cai and E_Ca (each blended by the Ca_pool switch)
 _CA_UPDATE = _compile(CA_POOL_UPDATE, "Ca_pool_update")
 _CA_I = _compile(CA_BLEND.format(const="Ca_bkg_uM", pool="1e3*Ca_pool_mM"), "Ca_i_uM")
@@ -247,13 +262,14 @@ class _Plan:
         #: calcium currents' summed conductance
         self.pool = bool(pool)
         key = (tuple(cur), self.pool)
-        if key not in _BUILT:       # one generated (and at most one compiled) step per current set
+        if key not in _BUILT:  # one generated (and at most one compiled) step per current set
             _BUILT[key] = build(
                 [(n, dict(SUBEXPRESSIONS)[n]) for n, _ in self.dynamic_subs],
                 [(j, GATES[j].name, GATES[j].inf, GATES[j].tau) for j in self.gates],
                 [(CURRENTS[i].g, CURRENTS[i].gating, CURRENTS[i].E) for i in cur],
                 GATE_NAMES + list(CALCIUM_NAMES) if pool else GATE_NAMES,
-                ("ECa",) if pool else ())
+                ("ECa",) if pool else (),
+            )
         self.key = key
         self.static_fn, self.step_fn = _BUILT[key]
 
@@ -310,7 +326,7 @@ class Model:
         cols = p.transpose(0, 1).contiguous().unbind(0)
         shape = (p.shape[0],) + (1,) * extra_dims
         P = {n: c.reshape(shape) for n, c in zip(self.names, cols)}
-        for k, v in CALCIUM_CONSTANT.items():   # constant E_Ca; a calcium pool overrides per step
+        for k, v in CALCIUM_CONSTANT.items():  # constant E_Ca; a calcium pool overrides per step
             P[k] = P[v]
         return P
 
@@ -348,7 +364,7 @@ class Model:
         ns.update(zip(GATE_NAMES, states))
         G = 0.0
         GE = 0.0
-        for i in (range(len(CURRENTS)) if currents is None else currents):
+        for i in range(len(CURRENTS)) if currents is None else currents:
             ge = eval(_G[i], _FUNCS, ns) * eval(_GATING[i], _FUNCS, ns)  # noqa: S307
             G = G + ge
             GE = GE + ge * ns[CURRENTS[i].E]
@@ -379,7 +395,7 @@ class Model:
         ns = dict(P)
         for n, c in plan.static_subs:
             ns[n] = eval(c, _FUNCS, ns)  # noqa: S307
-        ns.update(plan.static_fn(ns))   # hoisted parameter-only parts of the step (codegen.py)
+        ns.update(plan.static_fn(ns))  # hoisted parameter-only parts of the step (codegen.py)
         return ns
 
     def advance(self, ns_static, plan: _Plan, V, st, dt):
@@ -421,8 +437,10 @@ class Model:
         ns = dict(P)
         ns["V"] = V
         ns.update(zip(GATE_NAMES, st))
-        return {c.name: eval(gc, _FUNCS, ns) * eval(oc, _FUNCS, ns) * (V - ns[c.E])  # noqa: S307
-                for c, gc, oc in zip(CURRENTS, _G, _GATING)}
+        return {
+            c.name: eval(gc, _FUNCS, ns) * eval(oc, _FUNCS, ns) * (V - ns[c.E])  # noqa: S307
+            for c, gc, oc in zip(CURRENTS, _G, _GATING)
+        }
 
     # -- contract API (state: tensor [..., G] with G = 25 gates in GATE_NAMES order; E_Ca and cai
     #    are the constants VCa / Ca_bkg_uM here: the calcium pool lives in simulate / voltage_clamp)
@@ -467,8 +485,11 @@ def steady_state_iv(p_full, v_mV=None, model: Model | None = None):
     if v_mV is None:
         v_mV = PROTOCOL.vclamp_mV
     p = model._as_tensor(p_full)
-    v = torch.as_tensor(v_mV, dtype=p.dtype, device=p.device) if not isinstance(v_mV, torch.Tensor) \
+    v = (
+        torch.as_tensor(v_mV, dtype=p.dtype, device=p.device)
+        if not isinstance(v_mV, torch.Tensor)
         else v_mV.to(device=p.device, dtype=p.dtype)
+    )
     V = v.reshape(1, -1).expand(p.shape[0], -1)
     P = model.params(p, 1)
     if model.uses_pool(P):
@@ -526,8 +547,10 @@ def _check_amplitudes(amps):
     if a.ndim != 1 or len(a) == 0 or not np.isfinite(a).all():
         raise NeurogenError(f"current-clamp amplitudes must be a non-empty 1-D list of numbers, got {amps!r}")
     if (a < lo).any() or (a > hi).any():
-        raise NeurogenError(f"current-clamp amplitude(s) {a[(a < lo) | (a > hi)].tolist()} pA outside the "
-                            f"model's range {AMPLITUDE_RANGE_PA} pA")
+        raise NeurogenError(
+            f"current-clamp amplitude(s) {a[(a < lo) | (a > hi)].tolist()} pA outside the "
+            f"model's range {AMPLITUDE_RANGE_PA} pA"
+        )
     return a
 
 
@@ -541,7 +564,6 @@ def _record_steps(record_ms, dt_ms, t_total_ms):
     return k.astype(np.int64)
 
 
-
 def _placed(model, p_full, device=None, dtype=None):
     """Parameters as a [N, P] tensor on ``device`` with ``dtype`` (each when given)."""
     p = model._as_tensor(p_full)
@@ -551,6 +573,7 @@ def _placed(model, p_full, device=None, dtype=None):
         p = p.to(dtype)
     return p
 
+
 class _CalciumPool:
     """The cadiff calcium pool during one run (channels.py, 'calcium handling'): the pool state,
     cai and E_Ca per row, advanced once per step in NEURON's order."""
@@ -559,8 +582,8 @@ class _CalciumPool:
         self.ns = dict(P)
         self.ns["dt"] = float(dt)
         ref = P["Ca_pool"]
-        self.ca = P["dCa2_0"].expand(shape)           # cadiff's INITIAL ca (mM)
-        self.cai = P["Ca_bkg_uM"].expand(shape)       # NEURON's cai0 until the pool first writes
+        self.ca = P["dCa2_0"].expand(shape)  # cadiff's INITIAL ca (mM)
+        self.cai = P["Ca_bkg_uM"].expand(shape)  # NEURON's cai0 until the pool first writes
         self.E = eval(_CA_E0, _FUNCS, self.ns).expand(shape)  # noqa: S307
         self.E_nano = self.E
         self.I_Ca = None
@@ -570,7 +593,7 @@ class _CalciumPool:
     def inputs(self):
         """The step's calcium inputs in CALCIUM_NAMES order: cai, E_Ca of the previous step (the
         nanodomain during the gate update) and E_Ca of this step (the calcium currents)."""
-        if self.I_Ca is not None:          # not before the first step: nothing has flowed yet
+        if self.I_Ca is not None:  # not before the first step: nothing has flowed yet
             ns = self.ns
             ns["Ca_pool_mM"] = self.ca
             ns["I_Ca"] = self.I_Ca
@@ -587,9 +610,25 @@ class _CalciumPool:
         self.I_Ca = G_Ca * (V - self.E)
 
 
-def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1, init="params",
-             V_init_mV=None, v_update="expeuler", model: Model | None = None, device=None, dtype=None,
-             progress=None, prune=True, compile=False, return_cai=False):
+def simulate(
+    p_full,
+    amplitudes_pA,
+    *,
+    t_total_ms,
+    step_ms,
+    record_ms,
+    dt_ms=0.1,
+    init="params",
+    V_init_mV=None,
+    v_update="expeuler",
+    model: Model | None = None,
+    device=None,
+    dtype=None,
+    progress=None,
+    prune=True,
+    compile=False,
+    return_cai=False,
+):
     """Current clamp of N neurons x S amplitudes; returns V (mV) [N, S, len(record_ms)]
     (return_cai: also cai (mM) at the same times, (V, cai)).
 
@@ -661,7 +700,7 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
         if pool is None:
             st, G, GE = step(ns0, V, st, dt)
         else:
-            st, G, GE, G_Ca = step(ns0, V, st[:len(GATES)] + pool.inputs(), dt)
+            st, G, GE, G_Ca = step(ns0, V, st[: len(GATES)] + pool.inputs(), dt)
             pool.after(G_Ca, V)
         if v_update == "expeuler":
             Gs = G + 1e-9
@@ -675,7 +714,7 @@ def simulate(p_full, amplitudes_pA, *, t_total_ms, step_ms, record_ms, dt_ms=0.1
     if out is None:
         outs.sort(key=lambda x: x[0])
         out = torch.stack([v for _, v in outs], dim=0)
-    out = out.permute(2, 1, 0).contiguous()     # [T, S, N] -> [N, S, T]
+    out = out.permute(2, 1, 0).contiguous()  # [T, S, N] -> [N, S, T]
     return (out, cai_out.permute(2, 1, 0).contiguous()) if return_cai else out
 
 
@@ -687,19 +726,33 @@ def _initial_gates(model, P, V, init, shape, p):
         if init == "rest":
             return [s.expand(*shape) for s in model.steady_gates(P, V)]
         raise NeurogenError(f"init must be 'params', 'rest' or an array of gate states, got {init!r}")
-    x = torch.as_tensor(np.asarray(init, float) if not isinstance(init, torch.Tensor) else init,
-                        dtype=p.dtype, device=p.device)
+    x = torch.as_tensor(
+        np.asarray(init, float) if not isinstance(init, torch.Tensor) else init, dtype=p.dtype, device=p.device
+    )
     if x.dim() == 1:
         x = x[None].expand(p.shape[0], -1)
     if x.shape != (p.shape[0], len(GATES)):
-        raise NeurogenError(f"initial gate states must have shape [N, {len(GATES)}] or [{len(GATES)}] "
-                            f"(GATE_NAMES order), got {tuple(x.shape)}")
+        raise NeurogenError(
+            f"initial gate states must have shape [N, {len(GATES)}] or [{len(GATES)}] "
+            f"(GATE_NAMES order), got {tuple(x.shape)}"
+        )
     return [c.expand(*shape) for c in x.unbind(-1)]
 
 
-def simulate_cclamp(p_full, amplitudes_pA=None, dt_ms: float = 0.1, device=None, protocol: Protocol = PROTOCOL,
-                    init: str = "params", dtype=None, v_update: str = "expeuler", model: Model | None = None,
-                    progress=None, on_nonfinite: str = "keep", compile: bool = False):
+def simulate_cclamp(
+    p_full,
+    amplitudes_pA=None,
+    dt_ms: float = 0.1,
+    device=None,
+    protocol: Protocol = PROTOCOL,
+    init: str = "params",
+    dtype=None,
+    v_update: str = "expeuler",
+    model: Model | None = None,
+    progress=None,
+    on_nonfinite: str = "keep",
+    compile: bool = False,
+):
     """EP-GAN's current clamp: [N, S, 350] mV at protocol.time_s (window 4..11 s, 20 ms apart).
 
     on_nonfinite: 'keep' (blown-up simulations come back as NaN/inf; the data pipeline rejects
@@ -708,35 +761,87 @@ def simulate_cclamp(p_full, amplitudes_pA=None, dt_ms: float = 0.1, device=None,
     amps = protocol.amplitudes_pA if amplitudes_pA is None else amplitudes_pA
     if isinstance(amps, torch.Tensor):
         amps = amps.detach().cpu().numpy()
-    out = simulate(p_full, amps, t_total_ms=protocol.t_total_s * 1e3,
-                    step_ms=(protocol.step_s[0] * 1e3, protocol.step_s[1] * 1e3),
-                    record_ms=protocol.record_ms, dt_ms=dt_ms, init=init, v_update=v_update,
-                    model=model, device=device, dtype=dtype, progress=progress, compile=compile)
+    out = simulate(
+        p_full,
+        amps,
+        t_total_ms=protocol.t_total_s * 1e3,
+        step_ms=(protocol.step_s[0] * 1e3, protocol.step_s[1] * 1e3),
+        record_ms=protocol.record_ms,
+        dt_ms=dt_ms,
+        init=init,
+        v_update=v_update,
+        model=model,
+        device=device,
+        dtype=dtype,
+        progress=progress,
+        compile=compile,
+    )
     if on_nonfinite == "raise":
         bad = torch.nonzero(~torch.isfinite(out).all(dim=-1).all(dim=-1)).flatten().tolist()
         if bad:
-            raise NeurogenError(f"the simulation blew up (non-finite membrane potential) for parameter set(s) "
-                                f"{bad[:20]}{' ...' if len(bad) > 20 else ''} of {out.shape[0]}")
+            raise NeurogenError(
+                f"the simulation blew up (non-finite membrane potential) for parameter set(s) "
+                f"{bad[:20]}{' ...' if len(bad) > 20 else ''} of {out.shape[0]}"
+            )
     elif on_nonfinite != "keep":
         raise NeurogenError(f"on_nonfinite must be 'keep' or 'raise', got {on_nonfinite!r}")
     return out
 
 
-def simulate_vclamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_hold_ms=1100.0, t_step_ms=500.0,
-                    avg_ms=(450.0, 499.0), dt_ms=0.0125, V_init_mV=-65.0, model: Model | None = None,
-                    device=None, dtype=None):
+def simulate_vclamp(
+    p_full,
+    levels_mV=None,
+    *,
+    hold_mV=-60.0,
+    t_hold_ms=1100.0,
+    t_step_ms=500.0,
+    avg_ms=(450.0, 499.0),
+    dt_ms=0.0125,
+    V_init_mV=-65.0,
+    model: Model | None = None,
+    device=None,
+    dtype=None,
+):
     """Ideal voltage clamp (NEURON scripts' protocol): gates at rest at V_init_mV, hold, step;
     returns [N, K] pA: mean ionic current over avg_ms after the step onset."""
     model = model or _default_model()
-    r = voltage_clamp(p_full, levels_mV, hold_mV=hold_mV, t_on_ms=t_hold_ms, t_step_ms=t_step_ms,
-                      t_stop_ms=t_hold_ms + avg_ms[1], ss_ms=(t_hold_ms + avg_ms[0], t_hold_ms + avg_ms[1]),
-                      dt_ms=dt_ms, V_init_mV=V_init_mV, model=model, device=device, dtype=dtype)
+    r = voltage_clamp(
+        p_full,
+        levels_mV,
+        hold_mV=hold_mV,
+        t_on_ms=t_hold_ms,
+        t_step_ms=t_step_ms,
+        t_stop_ms=t_hold_ms + avg_ms[1],
+        ss_ms=(t_hold_ms + avg_ms[0], t_hold_ms + avg_ms[1]),
+        dt_ms=dt_ms,
+        V_init_mV=V_init_mV,
+        model=model,
+        device=device,
+        dtype=dtype,
+    )
     return r["I_ss"]
 
 
-def voltage_clamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_on_ms=1100.0, t_step_ms=500.0, t_stop_ms=None,
-                  clamp_off_ms=None, dt_ms=0.0125, V_init_mV=-65.0, init="rest", record_ms=None, ss_ms=None,
-                  peak_ms=None, n_peak_min=None, model: Model | None = None, device=None, dtype=None):
+def voltage_clamp(
+    p_full,
+    levels_mV=None,
+    *,
+    hold_mV=-60.0,
+    t_on_ms=1100.0,
+    t_step_ms=500.0,
+    t_stop_ms=None,
+    clamp_off_ms=None,
+    dt_ms=0.0125,
+    V_init_mV=-65.0,
+    init="rest",
+    record_ms=None,
+    ss_ms=None,
+    peak_ms=None,
+    n_peak_min=None,
+    model: Model | None = None,
+    device=None,
+    dtype=None,
+):
     """Ideal voltage clamp as the NEURON scripts run it: hold, step to each level, back to hold.
 
     The clamp holds V at hold_mV for t < t_on_ms, at the level for t_on_ms <= t < t_on_ms +
@@ -769,7 +874,7 @@ def voltage_clamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_on_ms=1100.0, t_st
             raise NeurogenError(f"voltage clamp {what}={(a, b)} must satisfy 0 <= a < b <= t_stop_ms={t_stop_ms}")
     p = _placed(model, p_full, device, dtype)
     N, K = p.shape[0], len(levels)
-    P = model.params(p, 0)           # layout [K, N], as simulate()
+    P = model.params(p, 0)  # layout [K, N], as simulate()
     V = torch.full((K, N), float(V_init_mV), dtype=p.dtype, device=p.device)
     st = _initial_gates(model, P, V, init, (K, N), p)
     Vh = torch.full_like(V, float(hold_mV))
@@ -801,7 +906,7 @@ def voltage_clamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_on_ms=1100.0, t_st
         if pool is None:
             st, G, GE = model.advance(ns0, plan, V, st, dt_ms)
         else:
-            st, G, GE, G_Ca = model.advance(ns0, plan, V, st[:len(GATES)] + pool.inputs(), dt_ms)
+            st, G, GE, G_Ca = model.advance(ns0, plan, V, st[: len(GATES)] + pool.inputs(), dt_ms)
             pool.after(G_Ca, V)
         I = G * V - GE
         k = n + 1
@@ -810,7 +915,7 @@ def voltage_clamp(p_full, levels_mV=None, *, hold_mV=-60.0, t_on_ms=1100.0, t_st
         if q0 <= k < q1:
             pmin = torch.minimum(pmin, I)
             pmax = torch.maximum(pmax, I)
-        for kk in ((0, 1) if n == 0 else (k,)):
+        for kk in (0, 1) if n == 0 else (k,):
             for j in want.get(kk, ()):
                 Iout[j], Vout[j] = I, V
                 Cout[j] = (pool.cai if pool is not None else bkg) * 1e-3

@@ -14,6 +14,7 @@ prints the comparison table, draws the overlay and exits 1 when a tolerance is m
 clamp RMSE <= 0.5 mV at every amplitude over the whole sweep; steady-state and peak I-V within
 max(0.5 pA, 2 %) at every step.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,21 +30,58 @@ from neurogen import NeurogenError
 from neurogen.hh.neurons import NeuronSpec
 
 #: NEURON mechanism -> our conductance parameter
-MECHANISM_G = {"shl1": "SHL1_g", "shk1": "SHK1_g", "egl2": "EGL2_g", "irk": "IRK13_g", "unc103": "UNC103_g",
-               "kqt1": "KQT1_g", "exp2": "EXP2_g", "slo1iso": "SLO1_g", "slo2iso": "SLO2_g",
-               "egl19": "EGL19_g", "unc2": "UNC2_g", "cca1": "CCA1_g", "nca": "NCA_g", "leak": "LEAK_g"}
+MECHANISM_G = {
+    "shl1": "SHL1_g",
+    "shk1": "SHK1_g",
+    "egl2": "EGL2_g",
+    "irk": "IRK13_g",
+    "unc103": "UNC103_g",
+    "kqt1": "KQT1_g",
+    "exp2": "EXP2_g",
+    "slo1iso": "SLO1_g",
+    "slo2iso": "SLO2_g",
+    "egl19": "EGL19_g",
+    "unc2": "UNC2_g",
+    "cca1": "CCA1_g",
+    "nca": "NCA_g",
+    "leak": "LEAK_g",
+}
 #: CaV-coupled SLOs: one conductance per SLO, split by the EGL-19 fraction
-MECHANISM_COUPLED = {"slo1egl19": ("SLO1", "EGL19"), "slo1unc2": ("SLO1", "UNC2"),
-                     "slo2egl19": ("SLO2", "EGL19"), "slo2unc2": ("SLO2", "UNC2")}
+MECHANISM_COUPLED = {
+    "slo1egl19": ("SLO1", "EGL19"),
+    "slo1unc2": ("SLO1", "UNC2"),
+    "slo2egl19": ("SLO2", "EGL19"),
+    "slo2unc2": ("SLO2", "UNC2"),
+}
 POOLS = ("cadiff",)
 #: NEURON state names (initial_states_t0) -> our gates
-STATE_GATE = {"m_shl1": "SHL1_m", "hf_shl1": "SHL1_hf", "hs_shl1": "SHL1_hs", "m_shk1": "SHK1_m",
-              "h_shk1": "SHK1_h", "m_egl2": "EGL2_m", "m_irk": "IRK13_m", "m_unc103": "UNC103_m",
-              "h_unc103": "UNC103_h", "m_kqt1": "KQT1_m", "s_kqt1": "KQT1_s", "m_exp2": "EXP2_m",
-              "h_exp2": "EXP2_h", "m_slo1iso": "SLO1_m", "m_slo2iso": "SLO2_m", "m_egl19": "EGL19_m",
-              "h_egl19": "EGL19_h", "m_unc2": "UNC2_m", "h_unc2": "UNC2_h", "m_slo1egl19": "SLO1_EGL19_m",
-              "m_slo1unc2": "SLO1_UNC2_m", "m_slo2egl19": "SLO2_EGL19_m", "m_slo2unc2": "SLO2_UNC2_m",
-              "m_cca1": "CCA1_m", "h_cca1": "CCA1_h"}
+STATE_GATE = {
+    "m_shl1": "SHL1_m",
+    "hf_shl1": "SHL1_hf",
+    "hs_shl1": "SHL1_hs",
+    "m_shk1": "SHK1_m",
+    "h_shk1": "SHK1_h",
+    "m_egl2": "EGL2_m",
+    "m_irk": "IRK13_m",
+    "m_unc103": "UNC103_m",
+    "h_unc103": "UNC103_h",
+    "m_kqt1": "KQT1_m",
+    "s_kqt1": "KQT1_s",
+    "m_exp2": "EXP2_m",
+    "h_exp2": "EXP2_h",
+    "m_slo1iso": "SLO1_m",
+    "m_slo2iso": "SLO2_m",
+    "m_egl19": "EGL19_m",
+    "h_egl19": "EGL19_h",
+    "m_unc2": "UNC2_m",
+    "h_unc2": "UNC2_h",
+    "m_slo1egl19": "SLO1_EGL19_m",
+    "m_slo1unc2": "SLO1_UNC2_m",
+    "m_slo2egl19": "SLO2_EGL19_m",
+    "m_slo2unc2": "SLO2_UNC2_m",
+    "m_cca1": "CCA1_m",
+    "h_cca1": "CCA1_h",
+}
 #: state entries that describe the calcium pool, not a gate
 CALCIUM_STATES = ("ca_cadiff", "cai_mM", "eca_mV")
 
@@ -101,8 +139,10 @@ def load_reference(params_json) -> NeuronSpec:
             coupled[MECHANISM_COUPLED[mech]] = _num(ch.get("g_nS"), where + ".g_nS")
             continue
         if mech not in MECHANISM_G:
-            raise NeurogenError(f"{where}: mechanism {mech!r} has no counterpart in the model "
-                                f"(supported: {sorted([*MECHANISM_G, *MECHANISM_COUPLED, *POOLS])})")
+            raise NeurogenError(
+                f"{where}: mechanism {mech!r} has no counterpart in the model "
+                f"(supported: {sorted([*MECHANISM_G, *MECHANISM_COUPLED, *POOLS])})"
+            )
         vals[MECHANISM_G[mech]] = _num(ch.get("g_nS"), where + ".g_nS")
         other = ch.get("other_parameters") or {}
         if mech == "slo2iso" and _num(other.get("c2", 1.0), where + ".c2") != 1.0:
@@ -124,14 +164,17 @@ def load_reference(params_json) -> NeuronSpec:
     init = dict(_get(d, ["initialization", "initial_states_t0"], w))
     if pool is not None:
         wp = w + ": channels[cadiff].other_parameters"
-        vals.update(Ca_pool=1.0, Ca_d=_num(pool.get("depth_um"), wp + ".depth_um"),
-                    Ca_Beta=_num(pool.get("beta_per_ms"), wp + ".beta_per_ms"),
-                    Ca_F=_num(pool.get("F_C_per_mol"), wp + ".F_C_per_mol"),
-                    dCa2_0=_num(pool.get("initial_ca_state_mM"), wp + ".initial_ca_state_mM"),
-                    Ca_floor_mM=_num(pool.get("floor_mM"), wp + ".floor_mM"),
-                    Ca_o_mM=_num(ca.get("cao_mM"), w + ": calcium.cao_mM"),
-                    Ca_T_degC=_num(_get(d, ["temperature", "celsius_degC"], w), w + ": temperature.celsius_degC"),
-                    Ca_bkg_uM=1e3 * _num(ca.get("cai_at_t0_mM", init.get("cai_mM")), w + ": calcium.cai_at_t0_mM"))
+        vals.update(
+            Ca_pool=1.0,
+            Ca_d=_num(pool.get("depth_um"), wp + ".depth_um"),
+            Ca_Beta=_num(pool.get("beta_per_ms"), wp + ".beta_per_ms"),
+            Ca_F=_num(pool.get("F_C_per_mol"), wp + ".F_C_per_mol"),
+            dCa2_0=_num(pool.get("initial_ca_state_mM"), wp + ".initial_ca_state_mM"),
+            Ca_floor_mM=_num(pool.get("floor_mM"), wp + ".floor_mM"),
+            Ca_o_mM=_num(ca.get("cao_mM"), w + ": calcium.cao_mM"),
+            Ca_T_degC=_num(_get(d, ["temperature", "celsius_degC"], w), w + ": temperature.celsius_degC"),
+            Ca_bkg_uM=1e3 * _num(ca.get("cai_at_t0_mM", init.get("cai_mM")), w + ": calcium.cai_at_t0_mM"),
+        )
         # VCa is not used by a pool neuron; keep E_Ca at t = 0 there for reference
         vals["VCa"] = _num(init.get("eca_mV", 60.0), w + ": initial_states_t0.eca_mV")
     else:
@@ -146,22 +189,26 @@ def load_reference(params_json) -> NeuronSpec:
         if k in CALCIUM_STATES:
             continue
         if k not in STATE_GATE:
-            raise NeurogenError(f"{w}: initialization.initial_states_t0 has state {k!r} with no counterpart "
-                                f"(known: {sorted(STATE_GATE)})")
+            raise NeurogenError(
+                f"{w}: initialization.initial_states_t0 has state {k!r} with no counterpart "
+                f"(known: {sorted(STATE_GATE)})"
+            )
         gates[STATE_GATE[k]] = _num(v, f"{w}: initial_states_t0.{k}")
     dt = _get(d, ["integration", "dt_effective_ms"], w)
     ic = _get(d, ["protocols", "iclamp"], w)
-    iclamp = dict(delay_ms=_num(ic.get("delay_ms"), w + ": protocols.iclamp.delay_ms"),
-                  dur_ms=_num(ic.get("dur_ms"), w + ": protocols.iclamp.dur_ms"),
-                  tstop_ms=_num(ic.get("tstop_ms"), w + ": protocols.iclamp.tstop_ms"),
-                  amplitudes_pA=[_num(a, w + ": protocols.iclamp.amplitudes_pA") for a in ic.get("amplitudes_pA", [])],
-                  dt_ms=_num(dt.get("iclamp"), w + ": integration.dt_effective_ms.iclamp"))
+    iclamp = dict(
+        delay_ms=_num(ic.get("delay_ms"), w + ": protocols.iclamp.delay_ms"),
+        dur_ms=_num(ic.get("dur_ms"), w + ": protocols.iclamp.dur_ms"),
+        tstop_ms=_num(ic.get("tstop_ms"), w + ": protocols.iclamp.tstop_ms"),
+        amplitudes_pA=[_num(a, w + ": protocols.iclamp.amplitudes_pA") for a in ic.get("amplitudes_pA", [])],
+        dt_ms=_num(dt.get("iclamp"), w + ": integration.dt_effective_ms.iclamp"),
+    )
     vc = _get(d, ["protocols", "vclamp"], w)
     amp, dur = vc.get("amp_mV"), vc.get("dur_ms")
-    if not (isinstance(amp, list) and isinstance(dur, list) and len(amp) == 3 and len(dur) == 3
-            and amp[1] == "step"):
-        raise NeurogenError(f"{w}: protocols.vclamp amp_mV/dur_ms must be [hold, 'step', hold] / [3 durations], "
-                            f"got {amp!r} / {dur!r}")
+    if not (isinstance(amp, list) and isinstance(dur, list) and len(amp) == 3 and len(dur) == 3 and amp[1] == "step"):
+        raise NeurogenError(
+            f"{w}: protocols.vclamp amp_mV/dur_ms must be [hold, 'step', hold] / [3 durations], got {amp!r} / {dur!r}"
+        )
     hold = _num(amp[0], w + ": protocols.vclamp.amp_mV[0]")
     if _num(amp[2], w + ": protocols.vclamp.amp_mV[2]") != hold:
         raise NeurogenError(f"{w}: protocols.vclamp.amp_mV: the clamp must return to the holding potential {hold}")
@@ -171,13 +218,27 @@ def load_reference(params_json) -> NeuronSpec:
     text = str(vc.get("script_analysis", ""))
     ss, _ = _window(text, "I_ss", w + ": protocols.vclamp.script_analysis")
     peak, kmin = _window(text, "I_peak", w + ": protocols.vclamp.script_analysis")
-    vclamp = dict(hold_mV=hold, t_on_ms=d0, t_step_ms=d1, tstop_ms=tstop,
-                  clamp_off_ms=None if off >= tstop else float(off),
-                  levels_mV=[_num(v, w + ": protocols.vclamp.steps_mV") for v in vc.get("steps_mV", [])],
-                  dt_ms=_num(dt.get("vclamp"), w + ": integration.dt_effective_ms.vclamp"),
-                  ss_ms=ss, peak_ms=peak, n_peak_min=kmin)
-    return NeuronSpec(str(d.get("neuron", path.stem.replace("_params", ""))), vals, iclamp, vclamp,
-                      init_gates=gates, V_init_mV=-65.0, source=f"NEURON reference {path}")
+    vclamp = dict(
+        hold_mV=hold,
+        t_on_ms=d0,
+        t_step_ms=d1,
+        tstop_ms=tstop,
+        clamp_off_ms=None if off >= tstop else float(off),
+        levels_mV=[_num(v, w + ": protocols.vclamp.steps_mV") for v in vc.get("steps_mV", [])],
+        dt_ms=_num(dt.get("vclamp"), w + ": integration.dt_effective_ms.vclamp"),
+        ss_ms=ss,
+        peak_ms=peak,
+        n_peak_min=kmin,
+    )
+    return NeuronSpec(
+        str(d.get("neuron", path.stem.replace("_params", ""))),
+        vals,
+        iclamp,
+        vclamp,
+        init_gates=gates,
+        V_init_mV=-65.0,
+        source=f"NEURON reference {path}",
+    )
 
 
 def reference_params(params_json, space):
@@ -197,7 +258,7 @@ def _read_table(csv_path, prefix, suffix):
     for c in df.columns[1:]:
         if not (c.startswith(prefix) and c.endswith(suffix)):
             raise NeurogenError(f"{p}: column {c!r} is not {prefix}<number>{suffix}")
-        keys.append(_num(c[len(prefix):len(c) - len(suffix)], f"{p}: column {c!r}"))
+        keys.append(_num(c[len(prefix) : len(c) - len(suffix)], f"{p}: column {c!r}"))
     return df["t_ms"].to_numpy(float), np.asarray(keys), df.iloc[:, 1:].to_numpy(float).T
 
 
@@ -230,11 +291,14 @@ def compare_neuron(folder, neuron, space=None, dt_ms=None, dt_vclamp_ms=None, dt
     p = spec.params(space)
     t, amps, Vn = read_iclamp(folder / f"{neuron}_iclamp.csv")
     if not np.allclose(amps, spec.iclamp["amplitudes_pA"]):
-        raise NeurogenError(f"{folder / f'{neuron}_iclamp.csv'}: amplitudes {amps.tolist()} differ from the "
-                            f"params JSON's {spec.iclamp['amplitudes_pA']}")
+        raise NeurogenError(
+            f"{folder / f'{neuron}_iclamp.csv'}: amplitudes {amps.tolist()} differ from the "
+            f"params JSON's {spec.iclamp['amplitudes_pA']}"
+        )
     dtype = dtype or torch.float64
-    Vo, cai = spec.simulate_iclamp(p, dt_ms=dt_ms, record_ms=t, model=model, dtype=dtype, device=device,
-                                   return_cai=True)
+    Vo, cai = spec.simulate_iclamp(
+        p, dt_ms=dt_ms, record_ms=t, model=model, dtype=dtype, device=device, return_cai=True
+    )
     Vo, cai = Vo[0].cpu().numpy(), cai[0].cpu().numpy()
     rmse = np.sqrt(np.mean((Vo - Vn) ** 2, axis=1))
     out = dict(spec=spec, params=p, t_ms=t, amplitudes=amps, V_neuron=Vn, V_ours=Vo, rmse=rmse)
@@ -251,8 +315,13 @@ def compare_neuron(folder, neuron, space=None, dt_ms=None, dt_vclamp_ms=None, dt
     dtv = float(dt_vclamp_ms or spec.vclamp["dt_ms"])
     rec = tv if np.allclose(np.round(tv / dtv) * dtv, tv, atol=1e-6) else None
     r = spec.simulate_vclamp(p, dt_ms=dtv, record_ms=rec, model=model, dtype=dtype, device=device)
-    out.update(iv_v=v, iv_neuron=ss["I_ss_pA"].to_numpy(float), iv_ours_vclamp=r["I_ss"][0].cpu().numpy(),
-               peak_neuron=pk["I_peak_pA"].to_numpy(float), peak_ours=r["I_peak"][0].cpu().numpy())
+    out.update(
+        iv_v=v,
+        iv_neuron=ss["I_ss_pA"].to_numpy(float),
+        iv_ours_vclamp=r["I_ss"][0].cpu().numpy(),
+        peak_neuron=pk["I_peak_pA"].to_numpy(float),
+        peak_ours=r["I_peak"][0].cpu().numpy(),
+    )
     if rec is not None:
         Io = r["I"][0].cpu().numpy()
         vc = spec.vclamp
@@ -260,8 +329,7 @@ def compare_neuron(folder, neuron, space=None, dt_ms=None, dt_vclamp_ms=None, dt
         settle = np.ones_like(tv, bool)
         for c in changes:
             settle &= ~((tv >= c) & (tv < c + 5.0))
-        out.update(vc_t_ms=tv, I_neuron=In, I_ours=Io,
-                   vc_trace_max_abs=np.abs(Io - In)[:, settle].max(axis=1))
+        out.update(vc_t_ms=tv, I_neuron=In, I_ours=Io, vc_trace_max_abs=np.abs(Io - In)[:, settle].max(axis=1))
     out["iv_ours_algebraic"] = steady_state_iv(torch.as_tensor(p[None]), v, model=model)[0].numpy()
     out["ok_iclamp"] = bool((rmse <= TOL_RMSE_MV).all())
     out["ok_iv_ss"] = bool(_within(out["iv_ours_vclamp"], out["iv_neuron"]).all())
@@ -272,25 +340,34 @@ def compare_neuron(folder, neuron, space=None, dt_ms=None, dt_vclamp_ms=None, dt
 
 def comparison_table(r) -> str:
     """Markdown tables: current clamp per amplitude, voltage clamp per step."""
-    lines = ["| I (pA) | RMSE (mV) | max abs (mV) | V end of step NEURON (mV) | ours (mV) |" +
-             (" max cai NEURON (uM) | ours (uM) |" if "cai_neuron" in r else ""),
-             "|---|---|---|---|---|" + ("---|---|" if "cai_neuron" in r else "")]
+    lines = [
+        "| I (pA) | RMSE (mV) | max abs (mV) | V end of step NEURON (mV) | ours (mV) |"
+        + (" max cai NEURON (uM) | ours (uM) |" if "cai_neuron" in r else ""),
+        "|---|---|---|---|---|" + ("---|---|" if "cai_neuron" in r else ""),
+    ]
     spec = r["spec"]
     t_end = spec.iclamp["delay_ms"] + spec.iclamp["dur_ms"] - 1.0
     k = int(np.argmin(np.abs(r["t_ms"] - t_end)))
     for s, a in enumerate(r["amplitudes"]):
-        row = (f"| {a:g} | {r['rmse'][s]:.4f} | {np.abs(r['V_ours'][s] - r['V_neuron'][s]).max():.4f} | "
-               f"{r['V_neuron'][s, k]:.3f} | {r['V_ours'][s, k]:.3f} |")
+        row = (
+            f"| {a:g} | {r['rmse'][s]:.4f} | {np.abs(r['V_ours'][s] - r['V_neuron'][s]).max():.4f} | "
+            f"{r['V_neuron'][s, k]:.3f} | {r['V_ours'][s, k]:.3f} |"
+        )
         if "cai_neuron" in r:
             row += f" {1e3 * r['cai_neuron'][s].max():.4f} | {1e3 * r['cai_ours'][s].max():.4f} |"
         lines.append(row)
-    lines += ["", "| V (mV) | I_ss NEURON (pA) | ours (pA) | diff | I_peak NEURON (pA) | ours (pA) | diff |" +
-              (" trace max abs (pA) |" if "vc_trace_max_abs" in r else ""),
-              "|---|---|---|---|---|---|---|" + ("---|" if "vc_trace_max_abs" in r else "")]
+    lines += [
+        "",
+        "| V (mV) | I_ss NEURON (pA) | ours (pA) | diff | I_peak NEURON (pA) | ours (pA) | diff |"
+        + (" trace max abs (pA) |" if "vc_trace_max_abs" in r else ""),
+        "|---|---|---|---|---|---|---|" + ("---|" if "vc_trace_max_abs" in r else ""),
+    ]
     for j, v in enumerate(r["iv_v"]):
-        row = (f"| {v:g} | {r['iv_neuron'][j]:.3f} | {r['iv_ours_vclamp'][j]:.3f} | "
-               f"{r['iv_ours_vclamp'][j] - r['iv_neuron'][j]:+.3f} | {r['peak_neuron'][j]:.3f} | "
-               f"{r['peak_ours'][j]:.3f} | {r['peak_ours'][j] - r['peak_neuron'][j]:+.3f} |")
+        row = (
+            f"| {v:g} | {r['iv_neuron'][j]:.3f} | {r['iv_ours_vclamp'][j]:.3f} | "
+            f"{r['iv_ours_vclamp'][j] - r['iv_neuron'][j]:+.3f} | {r['peak_neuron'][j]:.3f} | "
+            f"{r['peak_ours'][j]:.3f} | {r['peak_ours'][j] - r['peak_neuron'][j]:+.3f} |"
+        )
         if "vc_trace_max_abs" in r:
             row += f" {r['vc_trace_max_abs'][j]:.3f} |"
         lines.append(row)
@@ -316,8 +393,11 @@ def plot_comparison(r, path, dt_label=""):
         ax.plot(r["t_ms"] / 1e3, r["V_ours"][s], color=c, lw=0.8, ls="--")
     ax.plot([], [], color="0.5", lw=2.5, alpha=0.45, label="NEURON 9")
     ax.plot([], [], color="0.2", lw=0.8, ls="--", label=f"neurogen torch {dt_label}")
-    ax.set(xlabel="time (s)", ylabel="membrane potential (mV)",
-           title=f"{n}: current clamp, max RMSE {r['rmse'].max():.3f} mV")
+    ax.set(
+        xlabel="time (s)",
+        ylabel="membrane potential (mV)",
+        title=f"{n}: current clamp, max RMSE {r['rmse'].max():.3f} mV",
+    )
     ax.legend(fontsize=8)
     if has_trace:
         ax = axes[1]
@@ -360,13 +440,17 @@ def main(argv=None) -> int:
     except NeurogenError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"# {a.neuron}: dt {a.dt or r['spec'].iclamp['dt_ms']} ms (current clamp), "
-          f"{a.dt_vclamp or r['spec'].vclamp['dt_ms']} ms (voltage clamp); calcium "
-          f"{'cadiff pool, Nernst E_Ca' if r['spec'].values.get('Ca_pool') else 'constant E_Ca'}")
+    print(
+        f"# {a.neuron}: dt {a.dt or r['spec'].iclamp['dt_ms']} ms (current clamp), "
+        f"{a.dt_vclamp or r['spec'].vclamp['dt_ms']} ms (voltage clamp); calcium "
+        f"{'cadiff pool, Nernst E_Ca' if r['spec'].values.get('Ca_pool') else 'constant E_Ca'}"
+    )
     print(comparison_table(r))
-    for key, what in (("ok_iclamp", f"current clamp RMSE <= {TOL_RMSE_MV} mV"),
-                      ("ok_iv_ss", f"steady-state I-V within max({TOL_IV_PA} pA, {TOL_IV_REL:.0%})"),
-                      ("ok_iv_peak", f"peak I-V within max({TOL_IV_PA} pA, {TOL_IV_REL:.0%})")):
+    for key, what in (
+        ("ok_iclamp", f"current clamp RMSE <= {TOL_RMSE_MV} mV"),
+        ("ok_iv_ss", f"steady-state I-V within max({TOL_IV_PA} pA, {TOL_IV_REL:.0%})"),
+        ("ok_iv_peak", f"peak I-V within max({TOL_IV_PA} pA, {TOL_IV_REL:.0%})"),
+    ):
         print(f"{'PASS' if r[key] else 'FAIL'}: {what}")
     if a.plot:
         plot_comparison(r, a.plot, f"(dt {a.dt or r['spec'].iclamp['dt_ms']} ms)")

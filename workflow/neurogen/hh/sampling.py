@@ -1,5 +1,6 @@
 """Step 1 of EP-GAN's training-data generation: sample parameter sets; and the filters of
 steps 2 (steady-state dI/dV bounds) and 3 (membrane potential range)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -12,6 +12,7 @@ Sampling ranges: conductances, reversal potentials, capacitance, V0 and initial 
 from the table's EP-GAN training ranges (``sample_*`` columns); kinetic parameters the
 default ± 50 % (large model); fixed parameters lo = hi = default.
 """
+
 from __future__ import annotations
 
 import sys
@@ -195,29 +196,66 @@ MOD = {
 ADDED = [
     # name, default, unit, role, note
     ("SHL1_hf_frac", 0.8, "", "kinetic_fixed", "shl1.mod a: I = g m (a hf + (1-a) hs)"),
-    ("SLO1_CaV_EGL19_frac", 1.0, "", "kinetic_fixed",
-     "share of SLO1_CaV_g on EGL-19-coupled complexes (rest: UNC-2-coupled); the .mod files have separate slo1egl19 / slo1unc2 mechanisms"),
+    (
+        "SLO1_CaV_EGL19_frac",
+        1.0,
+        "",
+        "kinetic_fixed",
+        "share of SLO1_CaV_g on EGL-19-coupled complexes (rest: UNC-2-coupled); "
+        "the .mod files have separate slo1egl19 / slo1unc2 mechanisms",
+    ),
     ("SLO2_CaV_EGL19_frac", 1.0, "", "kinetic_fixed", "as SLO1_CaV_EGL19_frac, for SLO-2"),
-    ("Ca_bkg_uM", 0.05, "uM", "kinetic_fixed",
-     "background [Ca2+]: slo*iso read cai = 5e-5 mM (NEURON default); 'fondo'/'bkg' of the coupled .mod files"),
+    (
+        "Ca_bkg_uM",
+        0.05,
+        "uM",
+        "kinetic_fixed",
+        "background [Ca2+]: slo*iso read cai = 5e-5 mM (NEURON default); 'fondo'/'bkg' of the coupled .mod files",
+    ),
     ("Ca_nano_gsc_pS", 40.0, "pS", "kinetic_fixed", "single CaV channel conductance (gsc)"),
     ("Ca_nano_r_nm", 13.0, "nm", "kinetic_fixed", "CaV-SLO distance (r)"),
     ("Ca_nano_D_um2s", 250.0, "um2/s", "kinetic_fixed", "Ca2+ diffusion coefficient (d)"),
     ("Ca_nano_kb_uMs", 500.0, "1/(uM s)", "kinetic_fixed", "buffer binding rate (kb = 500e6 /M/s)"),
     ("Ca_nano_B_uM", 30.0, "uM", "kinetic_fixed", "buffer concentration (b = 30e-6 M)"),
     # calcium pool (cadiff.mod) with E_Ca from Nernst; off by default (constant VCa, EP-GAN's model)
-    ("Ca_pool", 0.0, "", "kinetic_fixed",
-     "calcium handling switch: 0 = constant E_Ca (VCa) and cai = Ca_bkg_uM; 1 = cadiff pool (Ca_F, Ca_d, "
-     "Ca_Beta, dCa2_0, Ca_floor_mM, Ca_area_um2) with E_Ca = Nernst(Ca_o_mM, Ca_T_degC) every step"),
+    (
+        "Ca_pool",
+        0.0,
+        "",
+        "kinetic_fixed",
+        "calcium handling switch: 0 = constant E_Ca (VCa) and cai = Ca_bkg_uM; 1 = cadiff pool (Ca_F, Ca_d, "
+        "Ca_Beta, dCa2_0, Ca_floor_mM, Ca_area_um2) with E_Ca = Nernst(Ca_o_mM, Ca_T_degC) every step",
+    ),
     ("Ca_floor_mM", 1e-4, "mM", "kinetic_fixed", "cadiff.mod: ca = max(1e-4, ca) after every update"),
-    ("Ca_area_um2", 103.34, "um2", "kinetic_fixed",
-     "membrane area converting the calcium current (pA) to cadiff's density (default: the RIM cell)"),
+    (
+        "Ca_area_um2",
+        103.34,
+        "um2",
+        "kinetic_fixed",
+        "membrane area converting the calcium current (pA) to cadiff's density (default: the RIM cell)",
+    ),
     ("Ca_o_mM", 2.0, "mM", "kinetic_fixed", "extracellular [Ca2+] of the Nernst E_Ca (NEURON cao0_ca_ion)"),
     ("Ca_T_degC", 6.3, "degC", "kinetic_fixed", "temperature of the Nernst E_Ca (NEURON's default celsius)"),
 ]
 
-CONDUCTANCES = ["SHL1_g", "SHK1_g", "EGL2_g", "IRK13_g", "UNC103_g", "KQT1_g", "EXP2_g", "SLO1_g",
-                "SLO1_CaV_g", "SLO2_g", "SLO2_CaV_g", "EGL19_g", "UNC2_g", "CCA1_g", "NCA_g", "LEAK_g"]
+CONDUCTANCES = [
+    "SHL1_g",
+    "SHK1_g",
+    "EGL2_g",
+    "IRK13_g",
+    "UNC103_g",
+    "KQT1_g",
+    "EXP2_g",
+    "SLO1_g",
+    "SLO1_CaV_g",
+    "SLO2_g",
+    "SLO2_CaV_g",
+    "EGL19_g",
+    "UNC2_g",
+    "CCA1_g",
+    "NCA_g",
+    "LEAK_g",
+]
 REVERSALS = ["VK", "VCa", "VNa", "VLEAK"]
 UNUSED = ["Ca_A"]
 #: cadiff.mod's constants, used by the calcium pool (Ca_pool = 1) and fixed
@@ -243,8 +281,17 @@ def _role(name: str, trainable: bool) -> str:
 
 
 def build_table(generic: pd.DataFrame) -> pd.DataFrame:
-    need = {"index", "name", "default", "unit", "trainable", "sample_lower_large",
-            "sample_upper_large", "sample_lower_small", "sample_upper_small"}
+    need = {
+        "index",
+        "name",
+        "default",
+        "unit",
+        "trainable",
+        "sample_lower_large",
+        "sample_upper_large",
+        "sample_lower_small",
+        "sample_upper_small",
+    }
     missing = need - set(generic.columns)
     if missing:
         raise ValueError(f"generic table lacks columns {sorted(missing)}")
@@ -276,16 +323,43 @@ def build_table(generic: pd.DataFrame) -> pd.DataFrame:
             dev = f"generic default {gdef:g} -> {default:g}"
         if name in ("SLO1_nyx", "SLO2_nyx"):
             dev = f"generic '10e-{4 if name == 'SLO1_nyx' else 5}' parses as {gdef:g}; .mod {default:g}"
-        rows.append(dict(name=name, default=default, unit=r.unit if isinstance(r.unit, str) else "",
-                         role=role, free_large=trainable, free_small=trainable and role != "kinetic",
-                         lo_large=lo_l, hi_large=hi_l, lo_small=lo_s, hi_small=hi_s,
-                         generic_index=int(r.index), generic_default=gdef, deviation=dev,
-                         source=source))
+        rows.append(
+            dict(
+                name=name,
+                default=default,
+                unit=r.unit if isinstance(r.unit, str) else "",
+                role=role,
+                free_large=trainable,
+                free_small=trainable and role != "kinetic",
+                lo_large=lo_l,
+                hi_large=hi_l,
+                lo_small=lo_s,
+                hi_small=hi_s,
+                generic_index=int(r.index),
+                generic_default=gdef,
+                deviation=dev,
+                source=source,
+            )
+        )
     for name, default, unit, role, note in ADDED:
-        rows.append(dict(name=name, default=default, unit=unit, role=role, free_large=False,
-                         free_small=False, lo_large=default, hi_large=default, lo_small=default,
-                         hi_small=default, generic_index=-1, generic_default=np.nan,
-                         deviation="added (not in the generic table)", source=MOD_SRC + ": " + note))
+        rows.append(
+            dict(
+                name=name,
+                default=default,
+                unit=unit,
+                role=role,
+                free_large=False,
+                free_small=False,
+                lo_large=default,
+                hi_large=default,
+                lo_small=default,
+                hi_small=default,
+                generic_index=-1,
+                generic_default=np.nan,
+                deviation="added (not in the generic table)",
+                source=MOD_SRC + ": " + note,
+            )
+        )
     df = pd.DataFrame(rows)
     assert df.free_large.sum() == 175 and df.free_small.sum() == 47, (df.free_large.sum(), df.free_small.sum())
     return df
@@ -298,8 +372,10 @@ def main(argv=None):
         raise SystemExit(2)
     df = build_table(pd.read_csv(argv[0]))
     df.to_csv(argv[1], index=False, float_format="%.10g")
-    print(f"wrote {argv[1]}: {len(df)} parameters, {df.free_large.sum()} free (large), "
-          f"{df.free_small.sum()} free (small), {(df.deviation != '').sum()} deviations")
+    print(
+        f"wrote {argv[1]}: {len(df)} parameters, {df.free_large.sum()} free (large), "
+        f"{df.free_small.sum()} free (small), {(df.deviation != '').sum()} deviations"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ that look like a simulation but are not one (C = 0 returns finite, meaningless t
 every public simulator entry point calls :func:`check_physical` first and stops with a
 :class:`NeurogenError` naming the parameter, the parameter set and the value.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,7 @@ def check_physical(p_full, model=None) -> None:
     else:
         with torch.no_grad():
             cit, git = torch.as_tensor(ci, device=p.device), torch.as_tensor(gi, device=p.device)
-            ok = (torch.isfinite(p).all() & (p.index_select(1, cit) > 0).all()
-                  & (p.index_select(1, git) >= 0).all())
+            ok = torch.isfinite(p).all() & (p.index_select(1, cit) > 0).all() & (p.index_select(1, git) >= 0).all()
             if bool(ok):
                 return
             pb = p.cpu().numpy()
@@ -51,9 +51,11 @@ def check_physical(p_full, model=None) -> None:
     what = []
     for j in np.flatnonzero(bad[i])[:5]:
         v = pb[i, j]
-        need = ("finite" if not np.isfinite(v) else "> 0 (membrane capacitance, pF)" if cap[j]
-                else ">= 0 (conductance, nS)")
+        need = (
+            "finite" if not np.isfinite(v) else "> 0 (membrane capacitance, pF)" if cap[j] else ">= 0 (conductance, nS)"
+        )
         what.append(f"{names[j]} = {v:g} (must be {need})")
     raise NeurogenError(
         f"invalid HH parameters in {len(rows)} of {pb.shape[0]} parameter set(s) (first: set {i}: "
-        f"{'; '.join(what)}); fix the parameter table or the values passed in")
+        f"{'; '.join(what)}); fix the parameter table or the values passed in"
+    )

@@ -1,5 +1,6 @@
 """Figures of the augmentation stage: accuracy by generator × size, top pipelines, PCA of real vs
 synthetic cells, per class × feature errors, fidelity against the natural inter-class variability."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -35,8 +36,11 @@ def accuracy_violins(rep: pd.DataFrame, title: str = ""):
         cmap = plt.get_cmap("viridis", max(len(sizes), 1))
         pos, ticks, labels = 0.0, [], []
         for g in _gens(d):
-            groups = [(0, d[d["generator"] == g])] if g == "none" else \
-                [(s, d[(d["generator"] == g) & (d["size"] == s)]) for s in sizes]
+            groups = (
+                [(0, d[d["generator"] == g])]
+                if g == "none"
+                else [(s, d[(d["generator"] == g) & (d["size"] == s)]) for s in sizes]
+            )
             start = pos
             for s, q in groups:
                 if len(q) == 0:
@@ -57,8 +61,7 @@ def accuracy_violins(rep: pd.DataFrame, title: str = ""):
         ax.set_title(f"preprocessing before sampling: {mode}")
         ax.grid(axis="y", alpha=0.3)
         handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(i), alpha=0.7) for i in range(len(sizes))]
-        ax.legend(handles, [f"{s} per class" for s in sizes], title="synthetic cells", fontsize=8,
-                  loc="lower right")
+        ax.legend(handles, [f"{s} per class" for s in sizes], title="synthetic cells", fontsize=8, loc="lower right")
     fig.suptitle(title or "Held-out accuracy by generator and sample size (repeats × classifiers)")
     fig.tight_layout()
     return fig
@@ -87,8 +90,15 @@ def accuracy_heatmap(rep: pd.DataFrame, title: str = ""):
             for j in range(tab.shape[1]):
                 v = tab.iat[i, j]
                 if np.isfinite(v):
-                    ax.text(j, i, f"{v:.3f}", ha="center", va="center", color="w" if v < np.nanmean(tab.to_numpy()) else "k",
-                            fontsize=9)
+                    ax.text(
+                        j,
+                        i,
+                        f"{v:.3f}",
+                        ha="center",
+                        va="center",
+                        color="w" if v < np.nanmean(tab.to_numpy()) else "k",
+                        fontsize=9,
+                    )
         ax.set_xlabel("synthetic cells per class")
         ax.set_ylabel("generator")
         ax.set_title(f"{mode} (no augmentation: {none:.3f})")
@@ -108,13 +118,24 @@ def top_pipelines(scores: pd.DataFrame, n: int = 10, title: str = ""):
         _empty(ax, "no augmented scores")
         return fig
     y = np.arange(len(d))
-    labels = [f"{r.generator} {r['size']} ({r['mode']}) · {r.scaler}+{r.reducer}+{r.classifier}" for _, r in d.iterrows()]
+    labels = [
+        f"{r.generator} {r['size']} ({r['mode']}) · {r.scaler}+{r.reducer}+{r.classifier}" for _, r in d.iterrows()
+    ]
     ax.barh(y, d["accuracy_mean"], xerr=d["accuracy_sd"], color="tab:blue", alpha=0.8, label="with augmentation")
-    ax.scatter(d["noaug_accuracy_mean"], y, marker="|", s=300, color="tab:red", zorder=4,
-               label="same classifier, no augmentation")
+    ax.scatter(
+        d["noaug_accuracy_mean"],
+        y,
+        marker="|",
+        s=300,
+        color="tab:red",
+        zorder=4,
+        label="same classifier, no augmentation",
+    )
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("held-out test accuracy (mean ± SD over repeats)")
-    lo = max(0.0, float(np.nanmin(np.r_[d["accuracy_mean"] - d["accuracy_sd"].fillna(0), d["noaug_accuracy_mean"]])) - 0.05)
+    lo = max(
+        0.0, float(np.nanmin(np.r_[d["accuracy_mean"] - d["accuracy_sd"].fillna(0), d["noaug_accuracy_mean"]])) - 0.05
+    )
     ax.set_xlim(lo, min(1.0, float(np.nanmax(d["accuracy_mean"] + d["accuracy_sd"].fillna(0))) + 0.03))
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
@@ -170,8 +191,9 @@ def feature_mae_heatmap(features: pd.DataFrame, generator: str, size: int, title
     fig, axes = plt.subplots(len(refs), 1, figsize=(max(8, 0.22 * len(feats) + 3), 4.2 * len(refs)), squeeze=False)
     vmax = d.groupby(["reference", "class", "feature"])["abs_error"].mean().quantile(0.99)
     for ax, ref in zip(axes[:, 0], refs):
-        tab = d[d["reference"] == ref].pivot_table(index="class", columns="feature", values="abs_error",
-                                                   aggfunc="mean")[feats]
+        tab = d[d["reference"] == ref].pivot_table(
+            index="class", columns="feature", values="abs_error", aggfunc="mean"
+        )[feats]
         im = ax.imshow(tab.to_numpy(), aspect="auto", cmap="magma", vmin=0, vmax=vmax)
         ax.set_yticks(range(len(tab.index)), tab.index, fontsize=7)
         ax.set_xticks(range(len(feats)), feats, rotation=90, fontsize=6)
@@ -182,8 +204,7 @@ def feature_mae_heatmap(features: pd.DataFrame, generator: str, size: int, title
     return fig
 
 
-def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwhitney: pd.DataFrame,
-                        title: str = ""):
+def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwhitney: pd.DataFrame, title: str = ""):
     """Synthetic-to-real-test class MAEs per generator × size (mode scaled) against the MAEs
     between real test classes; median one-sided Mann–Whitney p over repeats above each box."""
     f = fidelity[(fidelity["mode"] == "scaled") & (fidelity["reference"] == "test")]
@@ -197,7 +218,9 @@ def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwh
         for s in sorted(f.loc[f["generator"] == g, "size"].unique()):
             groups.append(f[(f["generator"] == g) & (f["size"] == s)]["mae"].to_numpy())
             labels.append(f"{g}\n{s}")
-            m = mannwhitney[(mannwhitney["generator"] == g) & (mannwhitney["size"] == s) & (mannwhitney["mode"] == "scaled")]
+            m = mannwhitney[
+                (mannwhitney["generator"] == g) & (mannwhitney["size"] == s) & (mannwhitney["mode"] == "scaled")
+            ]
             pvals.append(m["p_value"].median() if len(m) else np.nan)
     bp = ax.boxplot(groups, patch_artist=True, widths=0.6)
     for k, b in enumerate(bp["boxes"]):
@@ -213,15 +236,26 @@ def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwh
     ax.set_ylabel("MAE between class mean profiles (scaled units)")
     ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title(title or "Fidelity: synthetic-to-real test class MAE vs natural inter-class MAE "
-                          "(one-sided Mann–Whitney, median p over repeats)")
+    ax.set_title(
+        title
+        or "Fidelity: synthetic-to-real test class MAE vs natural inter-class MAE "
+        "(one-sided Mann–Whitney, median p over repeats)"
+    )
     fig.tight_layout()
     return fig
 
 
-DIST_METRICS = [("sd_ratio", "SD ratio"), ("c2st_auc", "C2ST AUC"), ("mmd2", "MMD²"), ("precision", "precision"),
-                ("recall", "recall"), ("density", "density"), ("coverage", "coverage"),
-                ("near_copy_share", "near copies"), ("tstr_accuracy", "TSTR acc.")]
+DIST_METRICS = [
+    ("sd_ratio", "SD ratio"),
+    ("c2st_auc", "C2ST AUC"),
+    ("mmd2", "MMD²"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("density", "density"),
+    ("coverage", "coverage"),
+    ("near_copy_share", "near copies"),
+    ("tstr_accuracy", "TSTR acc."),
+]
 
 
 def fidelity_distribution(dist: pd.DataFrame, title: str = "", pca_ref: str = "pca.png"):
@@ -240,8 +274,13 @@ def fidelity_distribution(dist: pd.DataFrame, title: str = "", pca_ref: str = "p
     panels = list(dist.groupby(keys, sort=True)) if keys else [((), dist)]
     ncols = len(DIST_METRICS)
     heights = [0.55 * max(1, d["generator"].nunique()) + 1.2 for _, d in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(1.25 * ncols + 2.5, sum(heights)), squeeze=False,
-                             gridspec_kw={"height_ratios": heights})
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(1.25 * ncols + 2.5, sum(heights)),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )
     for ax, (key, d) in zip(axes[:, 0], panels):
         s = deviation_summary(d, ["generator"])
         gens = _gens(d)
@@ -266,13 +305,22 @@ def fidelity_distribution(dist: pd.DataFrame, title: str = "", pca_ref: str = "p
         for i, g in enumerate(gens):
             for j, m in enumerate(cols):
                 v, r = val.loc[g, m], ref.loc[g, m]
-                ax.text(j, i, f"{v:.2f}\n({r:.2f})", ha="center", va="center", fontsize=7.5,
-                        color="white" if (norm.loc[g, m] or 0) > 0.7 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.2f}\n({r:.2f})",
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if (norm.loc[g, m] or 0) > 0.7 else "black",
+                )
         ax.set_xticks(range(len(cols)), [dict(DIST_METRICS)[m] for m in cols], rotation=30, ha="right")
         ax.set_yticks(range(len(gens)), gens)
-        ax.set_title(("mode {}, {} per class".format(*key) if keys else "") +
-                     "   value (real-vs-real reference); colour: distance from the reference in the bad direction",
-                     fontsize=9)
+        ax.set_title(
+            ("mode {}, {} per class".format(*key) if keys else "")
+            + "   value (real-vs-real reference); colour: distance from the reference in the bad direction",
+            fontsize=9,
+        )
     fig.suptitle((title + "\n" if title else "") + f"PCA overlay of each generator: {pca_ref}", fontsize=10)
     fig.tight_layout()
     return fig

@@ -1,4 +1,5 @@
 """Figures of the classification sweep."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -6,13 +7,14 @@ import numpy as np
 import pandas as pd
 
 
-def landscape(sweep: pd.DataFrame, baseline: pd.DataFrame | None = None, max_gap: float = 0.03,
-              title: str = ""):
+def landscape(sweep: pd.DataFrame, baseline: pd.DataFrame | None = None, max_gap: float = 0.03, title: str = ""):
     """Mean CV accuracy vs train − CV test gap, with and without a reducer."""
     ok = sweep[(sweep["error"].fillna("") == "") & sweep["mean_test_accuracy"].notna()]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
-    for ax, (label, part) in zip(axes, [("no reducer", ok[ok["reducer"] == "none"]),
-                                        ("with a reducer (2 components)", ok[ok["reducer"] != "none"])]):
+    for ax, (label, part) in zip(
+        axes,
+        [("no reducer", ok[ok["reducer"] == "none"]), ("with a reducer (2 components)", ok[ok["reducer"] != "none"])],
+    ):
         ax.axvspan(-max_gap, max_gap, color="0.9", zorder=0, label=f"|gap| < {max_gap:g}")
         clfs = sorted(part["classifier"].unique())
         cmap = plt.get_cmap("tab20", max(len(clfs), 1))
@@ -21,8 +23,16 @@ def landscape(sweep: pd.DataFrame, baseline: pd.DataFrame | None = None, max_gap
             ax.scatter(q["gap"], q["mean_test_accuracy"], s=10, alpha=0.6, color=cmap(i), label=c)
         if baseline is not None and len(baseline):
             b = baseline[(baseline["reducer"] == "none") == (label == "no reducer")]
-            ax.scatter(b["gap"], b["mean_test_accuracy"], marker="*", s=220, facecolor="gold",
-                       edgecolor="k", zorder=5, label="selected baseline")
+            ax.scatter(
+                b["gap"],
+                b["mean_test_accuracy"],
+                marker="*",
+                s=220,
+                facecolor="gold",
+                edgecolor="k",
+                zorder=5,
+                label="selected baseline",
+            )
         ax.set_xlabel("train − CV test accuracy (gap)")
         ax.set_title(f"{label} (n = {len(part)})")
         ax.grid(alpha=0.3)
@@ -31,8 +41,7 @@ def landscape(sweep: pd.DataFrame, baseline: pd.DataFrame | None = None, max_gap
     h2, lab2 = axes[1].get_legend_handles_labels()
     seen = dict(zip(lab, h))
     seen.update(dict(zip(lab2, h2)))
-    fig.legend(seen.values(), seen.keys(), loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
-               title="classifier")
+    fig.legend(seen.values(), seen.keys(), loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, title="classifier")
     fig.suptitle(title or "Classification pipeline landscape")
     fig.tight_layout()
     return fig

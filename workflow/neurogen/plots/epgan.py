@@ -1,13 +1,18 @@
 """EP-GAN figures: predicted vs true traces and I–V per neuron type, error distributions against
 the baselines, training curves, input ablation."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-LABELS = {"epgan_selected": "EP-GAN (selected over epochs)", "epgan_single": "EP-GAN (single pass)",
-          "default": "default parameters", "nearest_neighbour": "nearest neighbour (training set)",
-          "true_parameters": "true parameters (simulation floor)"}
+LABELS = {
+    "epgan_selected": "EP-GAN (selected over epochs)",
+    "epgan_single": "EP-GAN (single pass)",
+    "default": "default parameters",
+    "nearest_neighbour": "nearest neighbour (training set)",
+    "true_parameters": "true parameters (simulation floor)",
+}
 
 
 def _plt():
@@ -19,15 +24,17 @@ def _plt():
     return plt
 
 
-def overlays(per: pd.DataFrame, true_v, pred_v, true_iv, pred_iv, time_s, amplitudes, iv_v,
-             method="epgan_selected", title=""):
+def overlays(
+    per: pd.DataFrame, true_v, pred_v, true_iv, pred_iv, time_s, amplitudes, iv_v, method="epgan_selected", title=""
+):
     """One row per neuron type: the test neuron with the median RMSE of ``method``; left: true
     (black) and predicted (red) responses for every stimulus; right: the I–V."""
     plt = _plt()
     g = per[per.method == method]
     types = list(dict.fromkeys(g["type"]))
-    fig, axes = plt.subplots(len(types), 2, figsize=(11, 3.2 * len(types)), squeeze=False,
-                             gridspec_kw={"width_ratios": [2.2, 1]})
+    fig, axes = plt.subplots(
+        len(types), 2, figsize=(11, 3.2 * len(types)), squeeze=False, gridspec_kw={"width_ratios": [2.2, 1]}
+    )
     for r, t in enumerate(types):
         gt = g[(g["type"] == t) & np.isfinite(g["rmse_avg_mV"])].sort_values("rmse_avg_mV")
         ax, ax2 = axes[r]
@@ -41,9 +48,11 @@ def overlays(per: pd.DataFrame, true_v, pred_v, true_iv, pred_iv, time_s, amplit
             ax.plot(time_s, pred_v[i, s], color="tab:red", lw=0.9, ls="--", label="predicted" if s == 0 else None)
         ax.set_xlabel("time (s)")
         ax.set_ylabel("membrane potential (mV)")
-        ax.set_title(f"{t} — test neuron {i} (median of its type): RMSE {row['rmse_avg_mV']:.2f} mV "
-                     f"(pre {row['rmse_pre_mV']:.2f} / mid {row['rmse_mid_mV']:.2f} / post {row['rmse_post_mV']:.2f})",
-                     fontsize=9)
+        ax.set_title(
+            f"{t} — test neuron {i} (median of its type): RMSE {row['rmse_avg_mV']:.2f} mV "
+            f"(pre {row['rmse_pre_mV']:.2f} / mid {row['rmse_mid_mV']:.2f} / post {row['rmse_post_mV']:.2f})",
+            fontsize=9,
+        )
         ax.legend(loc="upper right", fontsize=8)
         ax2.plot(iv_v, true_iv[i], "k-o", ms=3, label="true")
         ax2.plot(iv_v, pred_iv[i], "--o", color="tab:red", ms=3, label="predicted")
@@ -51,8 +60,11 @@ def overlays(per: pd.DataFrame, true_v, pred_v, true_iv, pred_iv, time_s, amplit
         ax2.set_ylabel("steady-state current (pA)")
         ax2.set_title(f"I–V RMSE {row['iv_rmse_pA']:.1f} pA", fontsize=9)
         ax2.legend(fontsize=8)
-    fig.suptitle(title or f"{LABELS.get(method, method)} on held-out simulated neurons "
-                 f"(stimuli {amplitudes[0]:g} … {amplitudes[-1]:g} pA)")
+    fig.suptitle(
+        title
+        or f"{LABELS.get(method, method)} on held-out simulated neurons "
+        f"(stimuli {amplitudes[0]:g} … {amplitudes[-1]:g} pA)"
+    )
     fig.tight_layout()
     return fig
 
@@ -63,8 +75,10 @@ def error_distributions(per: pd.DataFrame, title=""):
     methods = [m for m in LABELS if m in set(per.method)]
     types = list(dict.fromkeys(per["type"]))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-    for ax, col, unit in ((axes[0], "rmse_avg_mV", "response RMSE, mean of pre/mid/post (mV)"),
-                          (axes[1], "iv_rmse_pA", "steady-state I–V RMSE (pA)")):
+    for ax, col, unit in (
+        (axes[0], "rmse_avg_mV", "response RMSE, mean of pre/mid/post (mV)"),
+        (axes[1], "iv_rmse_pA", "steady-state I–V RMSE (pA)"),
+    ):
         pos, data, colors = [], [], []
         for j, m in enumerate(methods):
             for k, t in enumerate(types):
@@ -124,9 +138,16 @@ def ablation_bars(inp: pd.DataFrame, loss: pd.DataFrame | None = None, title="")
     n = 2 if loss is not None and len(loss) else 1
     fig, axes = plt.subplots(1, n, figsize=(6 * n, 4), squeeze=False)
     ax = axes[0, 0]
-    lab = [("complete" if r.ablation == "complete" else
-            f"{r.traces_kept:.0%} traces" if r.ablation == "traces" else f"I–V −{r.n_iv_removed} pts")
-           for r in inp.itertuples()]
+    lab = [
+        (
+            "complete"
+            if r.ablation == "complete"
+            else f"{r.traces_kept:.0%} traces"
+            if r.ablation == "traces"
+            else f"I–V −{r.n_iv_removed} pts"
+        )
+        for r in inp.itertuples()
+    ]
     ax.bar(range(len(inp)), inp["rmse_avg_mV_mean"], yerr=inp["rmse_avg_mV_sd"], capsize=3, color="C0")
     ax.set_xticks(range(len(inp)))
     ax.set_xticklabels(lab, rotation=30, ha="right", fontsize=8)
@@ -157,8 +178,7 @@ def scaling_figure(table: pd.DataFrame, published_mV: float, title=""):
     for i, (v, g) in enumerate(runs.groupby("variant", sort=False)):
         c = colours.setdefault(v, f"C{i}")
         w = g.iloc[0]
-        label = (f"EP-GAN {v} (adv {w['w_adversarial']:g}, I–V {w['w_iv']:g}, V {w['w_voltage']:g}), "
-                 f"selected")
+        label = f"EP-GAN {v} (adv {w['w_adversarial']:g}, I–V {w['w_iv']:g}, V {w['w_voltage']:g}), selected"
         s = g.groupby("size")["rmse_avg_mV_mean"].agg(["mean", "std", "count"]).reset_index()
         ax.errorbar(s["size"], s["mean"], yerr=s["std"].fillna(0), color=c, marker="o", capsize=3, label=label)
         ax.scatter(g["size"], g["rmse_avg_mV_mean"], color=c, s=10, alpha=0.5)
@@ -166,15 +186,15 @@ def scaling_figure(table: pd.DataFrame, published_mV: float, title=""):
     single = table[(table["method"] == "epgan_single")]
     for v, g in single.groupby("variant", sort=False):
         s = g.groupby("size")["rmse_avg_mV_mean"].mean()
-        ax.plot(s.index, s.values, color=colours.get(v, "grey"), ls=":", marker=".",
-                label=f"EP-GAN {v}, single pass")
+        ax.plot(s.index, s.values, color=colours.get(v, "grey"), ls=":", marker=".", label=f"EP-GAN {v}, single pass")
     nn = table[table["method"] == "nearest_neighbour"].sort_values("size")
     if len(nn):
         ax.plot(nn["size"], nn["rmse_avg_mV_mean"], "k--s", ms=4, label="nearest neighbour (same subset)")
     fl = table[table["method"] == "true_parameters"]
     if len(fl):
-        ax.axhline(float(fl["rmse_avg_mV_mean"].iloc[0]), color="grey", lw=1,
-                   label="true parameters (simulation-step floor)")
+        ax.axhline(
+            float(fl["rmse_avg_mV_mean"].iloc[0]), color="grey", lw=1, label="true parameters (simulation-step floor)"
+        )
     ax.axhline(published_mV, color="tab:red", ls="-.", lw=1.2, label=f"published EP-GAN ({published_mV} mV)")
     n_test = int(table["n_test"].max()) if len(table) else 0
     ax.set_xscale("log")

@@ -1,4 +1,5 @@
 """Figures of the fitting comparison: RMSE per method and budget, and the cost curve T(N)."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -7,9 +8,17 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 ORDER = ["epgan", "epgan_refine", "nn", "knn_sim", "npe", "nsga2", "demo", "gde3", "nsde"]
-LABEL = {"epgan": "EP-GAN", "epgan_refine": "EP-GAN\n+ NSDE", "nn": "nearest\nneighbour",
-         "knn_sim": "k nearest\nsimulated", "npe": "NPE (sbi)", "nsga2": "NSGA-II", "demo": "DEMO", "gde3": "GDE3",
-         "nsde": "NSDE"}
+LABEL = {
+    "epgan": "EP-GAN",
+    "epgan_refine": "EP-GAN\n+ NSDE",
+    "nn": "nearest\nneighbour",
+    "knn_sim": "k nearest\nsimulated",
+    "npe": "NPE (sbi)",
+    "nsga2": "NSGA-II",
+    "demo": "DEMO",
+    "gde3": "GDE3",
+    "nsde": "NSDE",
+}
 #: rows whose budget is EP-GAN's training set (not a configured fit.budgets entry)
 ON_TRAINING_SET = ("epgan", "epgan_refine", "nn", "knn_sim")
 
@@ -35,8 +44,12 @@ def rmse_boxes(df: pd.DataFrame, title: str = ""):
     for r, model in enumerate(models):
         d = df[df["model"] == model]
         methods = _methods(d)
-        for c, (col, unit, name) in enumerate([("rmse_avg_mV", "mV", "membrane potential RMSE (pre/mid/post avg)"),
-                                               ("iv_rmse_pA", "pA", "steady-state I–V RMSE")]):
+        for c, (col, unit, name) in enumerate(
+            [
+                ("rmse_avg_mV", "mV", "membrane potential RMSE (pre/mid/post avg)"),
+                ("iv_rmse_pA", "pA", "steady-state I–V RMSE"),
+            ]
+        ):
             ax = axes[r, c]
             width = 0.8 / len(budgets)
             for j, b in enumerate(budgets):
@@ -48,8 +61,14 @@ def rmse_boxes(df: pd.DataFrame, title: str = ""):
                         pos.append(i + (j - (len(budgets) - 1) / 2) * width)
                 if not data:
                     continue
-                bp = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True,
-                                showfliers=False, medianprops={"color": "k"})
+                bp = ax.boxplot(
+                    data,
+                    positions=pos,
+                    widths=width * 0.85,
+                    patch_artist=True,
+                    showfliers=False,
+                    medianprops={"color": "k"},
+                )
                 for p in bp["boxes"]:
                     p.set_facecolor(cmap(j))
                     p.set_alpha(0.55)
@@ -57,8 +76,14 @@ def rmse_boxes(df: pd.DataFrame, title: str = ""):
                 for x, v in zip(pos, data):
                     ax.scatter(x + rng.uniform(-width * 0.2, width * 0.2, len(v)), v, s=10, color="k", zorder=3)
                 n_tr = d.loc[d["budget_key"] == b, "train_samples"].max() if b < 0 else 0
-                ax.plot([], [], "s", color=cmap(j), alpha=0.55,
-                        label=(f"EP-GAN's training set ({n_tr:,.0f} neurons)" if b < 0 else f"budget {b:,} in total"))
+                ax.plot(
+                    [],
+                    [],
+                    "s",
+                    color=cmap(j),
+                    alpha=0.55,
+                    label=(f"EP-GAN's training set ({n_tr:,.0f} neurons)" if b < 0 else f"budget {b:,} in total"),
+                )
             ax.set_xticks(range(len(methods)))
             ax.set_xticklabels([LABEL.get(m, m) for m in methods], fontsize=8)
             ax.set_ylabel(f"{name} ({unit})")
@@ -70,11 +95,16 @@ def rmse_boxes(df: pd.DataFrame, title: str = ""):
         for m in methods:
             g = d[d["method"] == m]
             x = g["total_simulations_per_neuron"] if "total_simulations_per_neuron" in g else g["samples_used"]
-            ax.scatter(np.maximum(x.astype(float), 1.0), g["rmse_avg_mV"], s=14, color=colors[m],
-                       label=LABEL.get(m, m).replace("\n", " "))
+            ax.scatter(
+                np.maximum(x.astype(float), 1.0),
+                g["rmse_avg_mV"],
+                s=14,
+                color=colors[m],
+                label=LABEL.get(m, m).replace("\n", " "),
+            )
         tot = d["total_simulations_per_neuron"] if "total_simulations_per_neuron" in d else d["samples_used"]
         tot = np.maximum(tot.astype(float), 1.0)
-        if tot.max() / tot.min() > 10:      # log only where it spans more than a decade
+        if tot.max() / tot.min() > 10:  # log only where it spans more than a decade
             ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_xlabel("total simulations per neuron (training / targets + selection + search)")
@@ -104,8 +134,13 @@ def cost_curve(cost: pd.DataFrame, title: str = ""):
                 ax.plot(meas["n_neurons"], meas["T_hours"], "o", color=colors[m])
                 last = g.iloc[-1]
                 ax.plot([], [], ls + "o", color=colors[m], label=f"{LABEL.get(m, m)}, {b:,} samples")
-                ax.annotate(f"{last['T_hours']:.2g} h", (last["n_neurons"], last["T_hours"]), fontsize=7,
-                            xytext=(3, 0), textcoords="offset points")
+                ax.annotate(
+                    f"{last['T_hours']:.2g} h",
+                    (last["n_neurons"], last["T_hours"]),
+                    fontsize=7,
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                )
         ax.axvline(279, color="0.5", lw=0.8, ls="--")
         ax.text(279, ax.get_ylim()[1], " 279 somatic neurons", fontsize=8, va="top", ha="right", rotation=90)
         ax.set_xlabel("number of neurons N")

@@ -1,4 +1,5 @@
 """Figures of the hh stage."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -26,8 +27,13 @@ def examples(d, ref, rng, title, n_per_type=3):
             if j < len(pick):
                 i = pick[j]
                 for s, a in enumerate(amps):
-                    ax.plot(t, d["responses"][i, s], color=cmap(s / max(1, len(amps) - 1)), lw=0.8,
-                            label=f"{a:g} pA" if j == 0 and s in (0, len(amps) - 1) else None)
+                    ax.plot(
+                        t,
+                        d["responses"][i, s],
+                        color=cmap(s / max(1, len(amps) - 1)),
+                        lw=0.8,
+                        label=f"{a:g} pA" if j == 0 and s in (0, len(amps) - 1) else None,
+                    )
                 ax.set_title(f"{TYPE_LABELS[ty]}\nneuron {i}", fontsize=9)
             else:
                 ax.text(0.5, 0.5, "no accepted neuron", ha="center", transform=ax.transAxes)
@@ -41,8 +47,15 @@ def examples(d, ref, rng, title, n_per_type=3):
             ax.plot(v, d["iv"][i], color="0.6", lw=0.5, alpha=0.5)
         r = ref[ref["type"] == ty].sort_values("V_mV")
         if len(r):
-            ax.errorbar(r["V_mV"], r["mean_pA"], yerr=r["sd_pA"], color="k", lw=1.5, capsize=2,
-                        label=f"published {r['neuron'].iloc[0]} mean ± SD")
+            ax.errorbar(
+                r["V_mV"],
+                r["mean_pA"],
+                yerr=r["sd_pA"],
+                color="k",
+                lw=1.5,
+                capsize=2,
+                label=f"published {r['neuron'].iloc[0]} mean ± SD",
+            )
         ax.plot([], [], color="0.6", label=f"accepted (n = {len(idx)})")
         ax.set_xlabel("clamp potential (mV)")
         ax.set_ylabel("steady-state current (pA)")
@@ -58,8 +71,12 @@ def param_histograms(sampled, accepted, space, title, max_panels=48):
     names = space.free_names
     roles = dict(zip(space.names, space.roles))
     # conductances, reversals, C, V0 first; then kinetics; initial states last
-    order = sorted(range(len(names)), key=lambda j: {"conductance": 0, "reversal": 1, "capacitance": 2,
-                                                      "V0": 2, "kinetic": 3, "initial": 4}.get(roles[names[j]], 5))
+    order = sorted(
+        range(len(names)),
+        key=lambda j: {"conductance": 0, "reversal": 1, "capacitance": 2, "V0": 2, "kinetic": 3, "initial": 4}.get(
+            roles[names[j]], 5
+        ),
+    )
     order = order[:max_panels]
     ncol = 8
     nrow = int(np.ceil(len(order) / ncol))

@@ -3,6 +3,7 @@
 Run on a GPU node (rule ``device_check``, tagged like the deep-model rules) it answers, before
 hours of training are queued, whether PyTorch sees the GPU that SLURM allocated.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,12 +13,34 @@ import socket
 from .. import NeurogenError
 
 #: environment variables that say which GPUs and which SLURM allocation a job got
-_ENV = ["CUDA_VISIBLE_DEVICES", "SLURM_JOB_ID", "SLURM_JOB_PARTITION", "SLURM_GPUS",
-        "SLURM_JOB_GPUS", "SLURM_GPUS_ON_NODE", "SLURM_CPUS_PER_TASK", "SLURM_CPUS_PER_GPU"]
+_ENV = [
+    "CUDA_VISIBLE_DEVICES",
+    "SLURM_JOB_ID",
+    "SLURM_JOB_PARTITION",
+    "SLURM_GPUS",
+    "SLURM_JOB_GPUS",
+    "SLURM_GPUS_ON_NODE",
+    "SLURM_CPUS_PER_TASK",
+    "SLURM_CPUS_PER_GPU",
+]
 
 #: distributions whose versions are recorded (those installed in the job's environment)
-_PACKAGES = ["numpy", "pandas", "scipy", "scikit-learn", "torch", "imbalanced-learn", "pyro-ppl",
-             "brian2", "pymoo", "pymoode", "sbi", "matplotlib", "h5py", "snakemake"]
+_PACKAGES = [
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "torch",
+    "imbalanced-learn",
+    "pyro-ppl",
+    "brian2",
+    "pymoo",
+    "pymoode",
+    "sbi",
+    "matplotlib",
+    "h5py",
+    "snakemake",
+]
 
 
 def package_versions(names=_PACKAGES) -> dict:
@@ -66,11 +89,13 @@ def device_info(preference: str = "auto", gpus_requested: int = 0) -> dict:
             "device: cuda, but PyTorch sees no CUDA GPU in this job "
             f"(CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r}, torch "
             f"{torch.__version__} built for CUDA {torch.version.cuda}). Check that the job ran on "
-            "a GPU partition with a GPU allocated, and that a CUDA build of torch is installed.")
+            "a GPU partition with a GPU allocated, and that a CUDA build of torch is installed."
+        )
     if gpus_requested and not cuda:
         info["warnings"].append(
             f"{gpus_requested} GPU(s) requested (gpus_per_job) but PyTorch sees no CUDA device "
             f"(CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r}, torch built for CUDA "
-            f"{torch.version.cuda}): the deep models would run on the CPU")
+            f"{torch.version.cuda}): the deep models would run on the CPU"
+        )
     info["device_used"] = str(pick_device(preference))
     return info

@@ -5,6 +5,7 @@ table of the workflow is therefore also written as one HTML page: a title, a des
 its shape, and the rows (the first ``max_rows`` of them) in a table whose columns sort on a
 click. Cells are HTML-escaped; missing values are left empty.
 """
+
 from __future__ import annotations
 
 import html
@@ -51,8 +52,7 @@ def _cell(v) -> str:
     return html.escape(str(v))
 
 
-def table_html(df: pd.DataFrame, title: str, description: str = "", source: str = "",
-               max_rows: int = 2000) -> str:
+def table_html(df: pd.DataFrame, title: str, description: str = "", source: str = "", max_rows: int = 2000) -> str:
     """One HTML page showing ``df`` (its first ``max_rows`` rows)."""
     if max_rows < 1:
         raise NeurogenError(f"report.max_rows must be at least 1, not {max_rows}")
@@ -62,21 +62,26 @@ def table_html(df: pd.DataFrame, title: str, description: str = "", source: str 
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     body = []
     for row in shown.itertuples(index=False, name=None):
-        cells = "".join(f'<td class="num">{_cell(v)}</td>' if num else f"<td>{_cell(v)}</td>"
-                        for v, num in zip(row, numeric))
+        cells = "".join(
+            f'<td class="num">{_cell(v)}</td>' if num else f"<td>{_cell(v)}</td>" for v, num in zip(row, numeric)
+        )
         body.append(f"<tr>{cells}</tr>")
     shape = f"{n} rows × {df.shape[1]} columns"
     if n > max_rows:
         shape += f"; the first {max_rows} rows are shown (the whole table is the CSV file)"
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h2>{html.escape(title)}</h2>",
     ]
     if description:
         parts.append(f"<p>{html.escape(description)}</p>")
-    parts.append(f"<p>{html.escape(shape)}" + (f" — <code>{html.escape(source)}</code>" if source else "")
-                 + ". Click a column header to sort.</p>")
+    parts.append(
+        f"<p>{html.escape(shape)}"
+        + (f" — <code>{html.escape(source)}</code>" if source else "")
+        + ". Click a column header to sort.</p>"
+    )
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
     parts.extend(body)
     parts.append(f"</tbody></table><script>{_SORT_JS}</script></body></html>")
