@@ -184,7 +184,13 @@ SC = config["scaling"]
 def sc_runs():
     """(variant, size, seed) of every training run of the study."""
     by = SC["sizes_by_variant"]
-    return [(v, n, s) for v in SC["variants"] for n in by.get(v, SC["sizes"]) for s in range(int(SC["seeds"]))]
+    seeds = {int(k): int(v) for k, v in SC["seeds_by_size"].items()}
+    return [
+        (v, n, s)
+        for v in SC["variants"]
+        for n in by.get(v, SC["sizes"])
+        for s in range(seeds.get(int(n), int(SC["seeds"])))
+    ]
 
 
 def sc_train(variant, size):
