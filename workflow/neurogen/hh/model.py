@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 
 from neurogen import NeurogenError
+from neurogen import progress as _progress
 from neurogen.hh.channels import (
     CA_BLEND,
     CA_NERNST,
@@ -644,6 +645,8 @@ def simulate(
     v_update: 'expeuler' (V advanced exactly for the step's frozen conductances) or 'implicit'
     (backward Euler, as NEURON). Gates: exponential Euler with V from the start of the step.
     Non-finite values are returned as NaN/inf (callers reject and count them).
+    progress: None (auto: a tqdm bar over the time steps in a notebook or terminal, none in
+    workflow jobs), True/False, or a callback ``progress(step, n_steps)`` called every tenth.
     """
     model = model or _default_model()
     check_physical(p_full, model)
@@ -690,7 +693,13 @@ def simulate(
     pool = _CalciumPool(P, (S, N), dt) if plan.pool else None
     _record(0, V)
     last = int(rec.max()) if len(rec) else 0
-    report_every = max(1, n_steps // 10)
+    # progress: a callback (n, n_steps) every tenth of the run, or a tqdm bar (None: auto, on in a
+    # notebook/terminal, off in workflow jobs) advanced every few hundred steps
+    if callable(progress):
+        cb, pbar, report_every = progress, None, max(1, n_steps // 10)
+    else:
+        pbar = _progress.bar(progress, min(n_steps, last), f"simulate {N} neuron(s) x {S} stimuli", unit="step")
+        cb, report_every = (pbar.update if pbar is not None else None), max(1, min(500, n_steps // 100))
     ns0 = model.static_namespace(P, plan)
     if isinstance(C, torch.Tensor) and not plan.currents:
         raise NeurogenError("every conductance is 0: nothing to simulate")
@@ -709,8 +718,10 @@ def simulate(
         else:
             V = (C / dt * V + I + GE) / (C / dt + G)
         _record(n + 1, V)
-        if progress is not None and (n + 1) % report_every == 0:
-            progress(n + 1, n_steps)
+        if cb is not None and (n + 1) % report_every == 0:
+            cb(n + 1, n_steps) if pbar is None else cb(report_every)
+    if pbar is not None:
+        pbar.close()
     if out is None:
         outs.sort(key=lambda x: x[0])
         out = torch.stack([v for _, v in outs], dim=0)
