@@ -162,6 +162,16 @@ def test_abf_voltage_clamp_matches_the_text_route(tmp_path, neuron):
     np.testing.assert_allclose(iv, txt, atol=0.05 + 1e-3 * np.abs(txt).max())  # int16 resolution
 
 
+def test_voltage_clamp_sweeps_returning_to_hold_are_cut_at_the_step_end(tmp_path, neuron):
+    """A sweep that goes back to the holding potential after the step: steady state at the step's end."""
+    txt = load_vclamp(write_text(tmp_path / "vc.txt", neuron["t_vc"], neuron["i"], LEVELS))
+    tail = 50  # 50 ms back at -60 mV, current relaxing towards the holding current
+    i = np.concatenate([neuron["i"], np.repeat(neuron["i"][:, :100].mean(1, keepdims=True), tail, 1)], 1)
+    cmd = np.concatenate([neuron["vc_cmd"], np.full((len(LEVELS), tail), -60.0)], 1)
+    p = write_nwb(tmp_path / "vc.nwb", "vclamp", i, cmd, 1000.0)
+    np.testing.assert_allclose(load_vclamp(p), txt, rtol=1e-5, atol=1e-4)
+
+
 @pytest.mark.parametrize("pair", ["table", "sweep_number"])
 def test_nwb_current_and_voltage_clamp_match_the_text_route(tmp_path, neuron, pair):
     cc_txt = load_cclamp(write_text(tmp_path / "cc.txt", T_CC, neuron["v"], AMPS), time_s=TIME)

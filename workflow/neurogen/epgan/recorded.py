@@ -259,7 +259,7 @@ def load_vclamp(
         levels = _stim_values(path, header, a.shape[1] - 1, levels_mV, "holding potential (mV)")
         return _vclamp(path, t, a, levels, protocol_levels_mV, ss_fraction)
     _binary_time_unit(path, fmt, time_unit)
-    sw = read_sweeps(path, "vclamp", fmt)
+    sw = _until_step_end(path, read_sweeps(path, "vclamp", fmt))
     n_ss = max(1, int(round(len(sw.time_s) * ss_fraction)))
     levels = np.asarray(levels_mV, dtype=np.float64) if levels_mV is not None else np.median(sw.command[-n_ss:], axis=0)
     try:
@@ -268,6 +268,23 @@ def load_vclamp(
         )
     except NeurogenError as e:
         raise NeurogenError(f"{e} [{sw.source}]") from None
+
+
+def _until_step_end(path, sw, tol_mV=0.5):
+    """Voltage-clamp sweeps that return to a common holding potential after the step are cut at
+    the step's end (the last sample where the sweeps' commands still differ by > ``tol_mV``),
+    so the steady state is taken at the end of the step, as for text files that stop there."""
+    varying = np.ptp(sw.command, axis=1) > tol_mV
+    if sw.command.shape[1] < 2 or not varying.any() or varying[-1]:
+        return sw
+    end = int(np.flatnonzero(varying)[-1]) + 1
+    log.info(
+        "%s: sweeps return to %.3g mV after the step; steady state taken before %.4g s (the step's end)",
+        path,
+        float(np.median(sw.command[-1])),
+        sw.time_s[end - 1],
+    )
+    return type(sw)(sw.time_s[:end], sw.response[:end], sw.command[:end], sw.source)
 
 
 def _vclamp(path, t, a, levels, protocol_levels_mV, ss_fraction):
