@@ -154,6 +154,30 @@ def test_abf_units_are_converted_from_the_channel_metadata(tmp_path, neuron):
     np.testing.assert_allclose(rec.responses, txt.responses, atol=0.05)
 
 
+def test_abf_command_from_the_epoch_table_when_no_channel_records_it(tmp_path, neuron, monkeypatch):
+    """Without a command channel the protocol's epoch-table waveform (sweepC, in sweepUnitsC) is
+    the stimulus; pyabf's ABF1 writer writes no epoch table, so a stand-in supplies one (in nA)."""
+    import pyabf
+    import pyabf.abfWriter
+
+    class EpochABF(pyabf.ABF):
+        @property
+        def sweepC(self):
+            return neuron["cc_cmd"][self.sweepNumber] * 1e-3
+
+        def setSweep(self, *a, **k):
+            super().setSweep(*a, **k)
+            self.sweepUnitsC = "nA"
+
+    monkeypatch.setattr(pyabf, "ABF", EpochABF)
+    p = tmp_path / "cc.abf"
+    pyabf.abfWriter.writeABF1(neuron["v"], str(p), RATE_CC, units="mV")
+    txt = load_cclamp(write_text(tmp_path / "cc.txt", T_CC, neuron["v"], AMPS), time_s=TIME)
+    rec = load_cclamp(p, time_s=TIME, expected_amplitudes=AMPS)
+    np.testing.assert_array_equal(rec.amplitudes_pA, AMPS)
+    np.testing.assert_allclose(rec.responses, txt.responses, atol=0.02)
+
+
 def test_abf_voltage_clamp_matches_the_text_route(tmp_path, neuron):
     txt = load_vclamp(write_text(tmp_path / "vc.txt", neuron["t_vc"], neuron["i"], LEVELS))
     abf = write_abf1(tmp_path / "vc.abf", [neuron["i"], neuron["vc_cmd"]], ["pA", "mV"], 1000.0)
