@@ -244,6 +244,26 @@ def test_voltage_clamp_nwb_given_as_current_clamp_names_the_fix(tmp_path, neuron
         load_cclamp(p, time_s=TIME)
 
 
+def test_two_channel_voltage_clamp_abf_given_as_current_clamp_is_told_by_its_protocol(tmp_path, neuron, monkeypatch):
+    """Current and voltage channels in both kinds: the protocol's command unit (DAC, mV) tells."""
+    import pyabf
+
+    class EpochABF(pyabf.ABF):
+        @property
+        def sweepC(self):
+            return neuron["vc_cmd"][self.sweepNumber]
+
+        def setSweep(self, *a, **k):
+            super().setSweep(*a, **k)
+            self.sweepUnitsC = "mV"
+
+    p = write_abf1(tmp_path / "vc.abf", [neuron["i"], neuron["vc_cmd"]], ["pA", "mV"], 1000.0)
+    monkeypatch.setattr(pyabf, "ABF", EpochABF)
+    with pytest.raises(NeurogenError, match=r"given as cclamp .*stepping its command in 'mV'.* list it under vclamp"):
+        load_cclamp(p, time_s=TIME)
+    assert load_vclamp(p).shape == (1, 18)  # and as vclamp it reads
+
+
 def test_abf_unknown_unit_is_named(tmp_path, neuron):
     p = write_abf1(tmp_path / "cc.abf", [neuron["v"], neuron["cc_cmd"]], ["mOhm", "pA"], RATE_CC)
     with pytest.raises(NeurogenError, match=r"unknown unit\(s\) channel 0 'mOhm'"):

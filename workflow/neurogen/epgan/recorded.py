@@ -162,7 +162,8 @@ def _step_amplitudes(path, sw, expected=None, on_s=5.0, off_s=10.0):
     if not mid.any():
         raise NeurogenError(
             f"{path}: sweeps last {sw.time_s[-1]:g} s and do not reach the step (on at {on_s:g} s on the "
-            f"sweep's clock, which starts at its first sample): the recording must cover 4–11 s"
+            f"sweep's clock, which starts at its first sample): the recording must cover 4–11 s (a "
+            f"voltage-clamp recording listed under cclamp?)"
         )
     amps = np.median(sw.command[mid], axis=0)
     if expected is not None:

@@ -121,6 +121,7 @@ def _read_abf(path, kind):
         raise _wrong_kind(path, kind, f"{_WHAT['vclamp' if kind == 'cclamp' else 'cclamp'][0]} ({', '.join(units)})")
     ch = kinds.index(want)
     cmd_ch = kinds.index(cmd_kind) if cmd_kind in kinds else None
+    _check_protocol_kind(path, abf, kind, ch)
     ys, cs = [], []
     for s in abf.sweepList:
         abf.setSweep(s, channel=ch)
@@ -153,6 +154,23 @@ def _read_abf(path, kind):
         )
     src = f"ABF units: response channel {ch} {units[ch]!r}, command {csrc}"
     return Sweeps(t, np.stack(ys, 1), np.stack(cs, 1), src)
+
+
+def _check_protocol_kind(path, abf, kind, ch):
+    """A protocol that steps its command (DAC) in the other clamp's unit (mV in a file listed as
+    current clamp, pA as voltage clamp) is the other kind of recording: a file with both a
+    voltage and a current channel cannot tell by its channels alone."""
+    abf.setSweep(abf.sweepList[-1], channel=ch)
+    du = str(abf.sweepUnitsC or "").strip()
+    k = _unit_kind(du)
+    if k is None or k == ("A" if kind == "cclamp" else "V"):
+        return
+    try:
+        c = np.asarray(abf.sweepC, dtype=np.float64)
+    except Exception:  # no usable epoch table
+        return
+    if c.size and np.ptp(c) > 0:
+        raise _wrong_kind(path, kind, f"a protocol stepping its command in {du!r} (DAC)")
 
 
 # ---------------------------------------------------------------- NWB
