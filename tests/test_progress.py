@@ -121,3 +121,14 @@ def test_training_bar_over_epochs(tmp_path, no_env, capsys):
     tr = Trainer(TrainConfig.from_dict(cfg, seed=3), make_backend(), h5, ckpt_path=tmp_path / "b.pt")
     assert tr.fit(progress=lambda t: seen.append(t.epoch))
     assert seen == [1, 2] and "EP-GAN training" not in capsys.readouterr().err
+
+
+def test_voltage_clamp_bar_when_asked(small, no_env, capsys):
+    from neurogen.hh.model import simulate_vclamp
+
+    model, p = small
+    on = simulate_vclamp(p, [-60.0, -40.0], dt_ms=0.5, model=model, progress=True)
+    assert "voltage clamp 3 neuron(s) x 2 levels" in capsys.readouterr().err
+    off = simulate_vclamp(p, [-60.0, -40.0], dt_ms=0.5, model=model)
+    assert capsys.readouterr().err == ""
+    torch.testing.assert_close(on, off, rtol=0, atol=0)

@@ -812,6 +812,7 @@ def simulate_vclamp(
     model: Model | None = None,
     device=None,
     dtype=None,
+    progress=None,
 ):
     """Ideal voltage clamp (NEURON scripts' protocol): gates at rest at V_init_mV, hold, step;
     returns [N, K] pA: mean ionic current over avg_ms after the step onset."""
@@ -829,6 +830,7 @@ def simulate_vclamp(
         model=model,
         device=device,
         dtype=dtype,
+        progress=progress,
     )
     return r["I_ss"]
 
@@ -852,6 +854,7 @@ def voltage_clamp(
     model: Model | None = None,
     device=None,
     dtype=None,
+    progress=None,
 ):
     """Ideal voltage clamp as the NEURON scripts run it: hold, step to each level, back to hold.
 
@@ -866,6 +869,8 @@ def voltage_clamp(
     ms of the step) and I_peak (over peak_ms, default the first 100 ms of the step: the minimum for
     the first n_peak_min levels, the maximum for the rest, as the scripts; n_peak_min None: the
     extremum of larger magnitude); with record_ms also I, V and cai ([N, K, T]; cai in mM).
+    progress: None (auto: a tqdm bar over the time steps in a notebook or terminal, none in
+    workflow jobs) or True/False.
     """
     model = model or _default_model()
     check_physical(p_full, model)
@@ -911,7 +916,12 @@ def voltage_clamp(
     ns0 = model.static_namespace(P, plan)
     pool = _CalciumPool(P, (K, N), dt_ms) if plan.pool else None
     bkg = P["Ca_bkg_uM"].expand(K, N)
-    for n in range(max(n_stop, s1, q1)):
+    n_loop = max(n_stop, s1, q1)
+    pbar = _progress.bar(progress, n_loop, f"voltage clamp {N} neuron(s) x {K} levels", unit="step")
+    bar_every = max(1, min(500, n_loop // 100))
+    for n in range(n_loop):
+        if pbar is not None and (n + 1) % bar_every == 0:
+            pbar.update(bar_every)
         if n < n_free:
             V = Vs if n_on <= n < n_off else Vh
         if pool is None:
@@ -932,6 +942,8 @@ def voltage_clamp(
                 Cout[j] = (pool.cai if pool is not None else bkg) * 1e-3
         if n >= n_free:
             V = (C / dt_ms * V + GE) / (C / dt_ms + G)
+    if pbar is not None:
+        pbar.close()
     if s1 <= s0 or q1 <= q0:
         raise NeurogenError(f"voltage clamp windows ss_ms={ss_ms}, peak_ms={peak_ms} hold no sample at dt {dt_ms} ms")
     if n_peak_min is None:
