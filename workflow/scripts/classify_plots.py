@@ -19,9 +19,7 @@ def main(snakemake, log):
         P.landscape(sweep, base, sel.get("max_gap", 0.03), f"{ds}: classification pipeline landscape"),
         snakemake.output.landscape,
     )
-    savefig(
-        P.distributions(sweep, f"{ds}: mean CV accuracy of {len(sweep)} configurations"), snakemake.output.distributions
-    )
+    savefig(P.distributions(sweep, f"{ds}: mean CV accuracy"), snakemake.output.distributions)
 
 
 run_script(main, snakemake)  # noqa: F821

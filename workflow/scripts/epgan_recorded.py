@@ -1,5 +1,5 @@
-"""Rule epgan_recorded: parameters for a user's recorded neuron (tab-separated current-clamp and
-voltage-clamp files), single pass, plus the simulated responses of those parameters."""
+"""Rule epgan_recorded: parameters for a user's recorded neuron (current-clamp and voltage-clamp
+recordings: text, ABF or NWB), single pass, plus the simulated responses of those parameters."""
 
 from neurogen.io import run_script
 
@@ -19,13 +19,18 @@ def main(snakemake, log):
     net, norm, b = load_bundle(snakemake.input.model, "best")
     cell = p.cell
     rec = load_cclamp(
-        cell["cclamp"], time_s=b["time_s"], time_unit=cell.get("time_unit", "s"), expected_amplitudes=b["amplitudes_pA"]
+        cell["cclamp"],
+        time_s=b["time_s"],
+        time_unit=cell.get("time_unit", "s"),
+        expected_amplitudes=b["amplitudes_pA"],
+        format=cell.get("format"),
     )
     iv = load_vclamp(
         cell["vclamp"],
         protocol_levels_mV=b["iv_v_mV"],
         ss_fraction=cell.get("ss_fraction", 0.1),
         time_unit=cell.get("time_unit", "s"),
+        format=cell.get("format"),
     )
     stim = stimulus_traces(rec.amplitudes_pA, b["time_s"])
     params = infer(net, norm, rec.responses, stim, iv)

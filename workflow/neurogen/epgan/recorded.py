@@ -1,4 +1,7 @@
-"""Recorded neurons: tab-separated current-clamp and voltage-clamp text files → EP-GAN inputs.
+"""Recorded neurons: current-clamp and voltage-clamp recordings → EP-GAN inputs.
+
+Tab-separated text is read here; ABF and NWB sweeps by :mod:`neurogen.epgan.recordings_io` (chosen
+by suffix or ``format``), which hands back the same columns, so every check below applies to all.
 
 File format (both kinds): tab-separated, one row per sample, first column time, then one column
 per stimulus (current clamp: membrane potential in mV for each injected current; voltage clamp:
@@ -22,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import NeurogenError
+from .recordings_io import read_sweeps, resolve_format
 
 log = logging.getLogger("neurogen")
 
@@ -107,21 +111,72 @@ def _stim_values(path, header, n, given, what):
     return np.asarray([float(h) for h in header[1:]])
 
 
-def load_cclamp(path, amplitudes_pA=None, time_s=None, time_unit: str = "s", expected_amplitudes=None) -> Recording:
+def load_cclamp(
+    path, amplitudes_pA=None, time_s=None, time_unit: str = "s", expected_amplitudes=None, format=None
+) -> Recording:
     """Current-clamp traces resampled onto ``time_s`` (default: the protocol's 350-point window).
 
     ``expected_amplitudes``: the model's protocol; the file's amplitudes must be a subset of
-    it (any number of steps works, as the encoder is recurrent)."""
-    header, a = _read_table(path)
-    t = a[:, 0] * {"s": 1.0, "ms": 1e-3}[_unit(time_unit)]
-    if np.any(np.diff(t) <= 0):
-        i = int(np.argmax(np.diff(t) <= 0))
-        raise NeurogenError(f"{path}: time column is not strictly increasing (row {i + 2})")
-    amps = _stim_values(path, header, a.shape[1] - 1, amplitudes_pA, "amplitude (pA)")
-    _no_duplicates(path, amps, "amplitude", "pA")
+    it (any number of steps works, as the encoder is recurrent). ``format``: text, abf or nwb
+    (None: from the suffix, see :mod:`neurogen.epgan.recordings_io`)."""
+    fmt = resolve_format(path, format)
     if time_s is None:
         time_s = np.linspace(4.0, 11.0, 350)
     time_s = np.asarray(time_s, dtype=np.float64)
+    if fmt == "text":
+        header, a = _read_table(path)
+        t = a[:, 0] * {"s": 1.0, "ms": 1e-3}[_unit(time_unit)]
+        if np.any(np.diff(t) <= 0):
+            i = int(np.argmax(np.diff(t) <= 0))
+            raise NeurogenError(f"{path}: time column is not strictly increasing (row {i + 2})")
+        amps = _stim_values(path, header, a.shape[1] - 1, amplitudes_pA, "amplitude (pA)")
+        return _cclamp(path, t, a, amps, time_s, time_unit, expected_amplitudes)
+    _binary_time_unit(path, fmt, time_unit)
+    sw = read_sweeps(path, "cclamp", fmt)
+    a = np.column_stack([sw.time_s, sw.response])
+    amps = (
+        np.asarray(amplitudes_pA, dtype=np.float64)
+        if amplitudes_pA is not None
+        else _step_amplitudes(path, sw, expected_amplitudes)
+    )
+    try:
+        return _cclamp(path, sw.time_s, a, amps, time_s, "s", expected_amplitudes)
+    except NeurogenError as e:
+        raise NeurogenError(f"{e} [{sw.source}]") from None
+
+
+def _binary_time_unit(path, fmt, time_unit):
+    if time_unit != "s":
+        raise NeurogenError(
+            f"{path}: time_unit {time_unit!r} applies to text recordings only; a {fmt} file carries "
+            f"its own sampling rate: remove time_unit for this cell"
+        )
+
+
+def _step_amplitudes(path, sw, expected=None, on_s=5.0, off_s=10.0):
+    """Injected current of each sweep: the median command over the middle 80 % of the
+    protocol's step (5–10 s on the sweep's clock), snapped to the nearest protocol amplitude
+    when within max(1 pA, 2 %)."""
+    edge = 0.1 * (off_s - on_s)
+    mid = (sw.time_s >= on_s + edge) & (sw.time_s <= off_s - edge)
+    if not mid.any():
+        raise NeurogenError(
+            f"{path}: sweeps last {sw.time_s[-1]:g} s and do not reach the step (on at {on_s:g} s on the "
+            f"sweep's clock, which starts at its first sample): the recording must cover 4–11 s (a "
+            f"voltage-clamp recording listed under cclamp?)"
+        )
+    amps = np.median(sw.command[mid], axis=0)
+    if expected is not None:
+        exp = np.asarray(expected, dtype=np.float64)
+        for j, x in enumerate(amps):
+            k = int(np.argmin(np.abs(exp - x)))
+            if abs(exp[k] - x) <= max(1.0, 0.02 * abs(exp[k])):
+                amps[j] = exp[k]
+    return amps
+
+
+def _cclamp(path, t, a, amps, time_s, time_unit, expected_amplitudes):
+    _no_duplicates(path, amps, "amplitude", "pA")
     tol = 0.5 * float(np.median(np.diff(time_s)))
     unit = f"time_unit '{time_unit}'"
     if time_unit == "s" and t[-1] > 20 * time_s[-1]:
@@ -187,14 +242,53 @@ def _no_duplicates(path, values, what, unit):
         )
 
 
-def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: float = 0.1, time_unit: str = "s"):
+def load_vclamp(
+    path, levels_mV=None, protocol_levels_mV=None, ss_fraction: float = 0.1, time_unit: str = "s", format=None
+):
     """Steady-state I–V [1, K] pA on ``protocol_levels_mV`` (default −120 … 50 mV, 18 levels)
-    from voltage-clamp traces (time column + one current column per holding level)."""
-    header, a = _read_table(path)
-    t = a[:, 0] * {"s": 1.0, "ms": 1e-3}[_unit(time_unit)]
-    if np.any(np.diff(t) <= 0):
-        raise NeurogenError(f"{path}: time column is not strictly increasing")
-    levels = _stim_values(path, header, a.shape[1] - 1, levels_mV, "holding potential (mV)")
+    from voltage-clamp traces (text: time column + one current column per holding level; abf,
+    nwb: one sweep per level, the level being the command's median over the same last
+    ``ss_fraction`` of the sweep whose mean current is the steady state)."""
+    fmt = resolve_format(path, format)
+    if not 0 < ss_fraction <= 1:
+        raise NeurogenError(f"ss_fraction must be in (0, 1], got {ss_fraction}")
+    if fmt == "text":
+        header, a = _read_table(path)
+        t = a[:, 0] * {"s": 1.0, "ms": 1e-3}[_unit(time_unit)]
+        if np.any(np.diff(t) <= 0):
+            raise NeurogenError(f"{path}: time column is not strictly increasing")
+        levels = _stim_values(path, header, a.shape[1] - 1, levels_mV, "holding potential (mV)")
+        return _vclamp(path, t, a, levels, protocol_levels_mV, ss_fraction)
+    _binary_time_unit(path, fmt, time_unit)
+    sw = _until_step_end(path, read_sweeps(path, "vclamp", fmt))
+    n_ss = max(1, int(round(len(sw.time_s) * ss_fraction)))
+    levels = np.asarray(levels_mV, dtype=np.float64) if levels_mV is not None else np.median(sw.command[-n_ss:], axis=0)
+    try:
+        return _vclamp(
+            path, sw.time_s, np.column_stack([sw.time_s, sw.response]), levels, protocol_levels_mV, ss_fraction
+        )
+    except NeurogenError as e:
+        raise NeurogenError(f"{e} [{sw.source}]") from None
+
+
+def _until_step_end(path, sw, tol_mV=0.5):
+    """Voltage-clamp sweeps that return to a common holding potential after the step are cut at
+    the step's end (the last sample where the sweeps' commands still differ by > ``tol_mV``),
+    so the steady state is taken at the end of the step, as for text files that stop there."""
+    varying = np.ptp(sw.command, axis=1) > tol_mV
+    if sw.command.shape[1] < 2 or not varying.any() or varying[-1]:
+        return sw
+    end = int(np.flatnonzero(varying)[-1]) + 1
+    log.info(
+        "%s: sweeps return to %.3g mV after the step; steady state taken before %.4g s (the step's end)",
+        path,
+        float(np.median(sw.command[-1])),
+        sw.time_s[end - 1],
+    )
+    return type(sw)(sw.time_s[:end], sw.response[:end], sw.command[:end], sw.source)
+
+
+def _vclamp(path, t, a, levels, protocol_levels_mV, ss_fraction):
     _no_duplicates(path, levels, "holding potential", "mV")
     if len(levels) >= 2 and np.abs(levels).max() <= 1.0:
         raise NeurogenError(
@@ -207,8 +301,6 @@ def load_vclamp(path, levels_mV=None, protocol_levels_mV=None, ss_fraction: floa
             f"{path}: every current is below 1e-6 in size (max {imax:.3g}): the "
             f"currents look like amperes; give them in pA (multiply by 1e12)"
         )
-    if not 0 < ss_fraction <= 1:
-        raise NeurogenError(f"ss_fraction must be in (0, 1], got {ss_fraction}")
     n_ss = max(1, int(round(len(t) * ss_fraction)))
     ss = a[-n_ss:, 1:].mean(0)
     return resample_iv(levels, ss, protocol_levels_mV, where=str(path))

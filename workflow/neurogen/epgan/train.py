@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import NeurogenError
+from .. import progress as _progress
 from .config import TrainConfig
 from .data import H5Data, Normalizer, make_inputs, nested_subset, split_train_val
 from .evaluate import iv_rmse, response_rmse
@@ -303,8 +304,22 @@ class Trainer:
     # -------------------------------------------------------------- loop
     def fit(self, stop_after: int | None = None, progress=None):
         """Train to ``cfg.epochs`` (from the checkpoint if there is one); ``stop_after``: return
-        after that many epochs of this call (used to test interruption)."""
+        after that many epochs of this call (used to test interruption). ``progress``: a callback
+        ``progress(trainer)`` after every epoch, or None (auto: a tqdm bar over the epochs in a
+        notebook or terminal, none in workflow jobs, which log every epoch) / True / False."""
         self.try_resume()
+        pbar = None
+        if not callable(progress):
+            pbar = _progress.bar(progress, self.cfg.epochs, "EP-GAN training", unit="epoch")
+            if pbar is not None:
+                pbar.update(self.epoch)
+        try:
+            return self._fit_loop(stop_after, progress if callable(progress) else None, pbar)
+        finally:
+            if pbar is not None:
+                pbar.close()
+
+    def _fit_loop(self, stop_after, callback, pbar):
         done_now = 0
         while self.epoch < self.cfg.epochs:
             if stop_after is not None and done_now >= stop_after:
@@ -339,8 +354,11 @@ class Trainer:
             )
             self.save_checkpoint()
             done_now += 1
-            if progress:
-                progress(self)
+            if pbar is not None:
+                pbar.update(1)
+                pbar.set_postfix_str(f"val {score:.4g}")
+            if callback is not None:
+                callback(self)
         return True
 
     def bundle(self) -> dict:

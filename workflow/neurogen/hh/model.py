@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 
 from neurogen import NeurogenError
+from neurogen import progress as _progress
 from neurogen.hh.channels import (
     CA_BLEND,
     CA_NERNST,
@@ -644,6 +645,8 @@ def simulate(
     v_update: 'expeuler' (V advanced exactly for the step's frozen conductances) or 'implicit'
     (backward Euler, as NEURON). Gates: exponential Euler with V from the start of the step.
     Non-finite values are returned as NaN/inf (callers reject and count them).
+    progress: None (auto: a tqdm bar over the time steps in a notebook or terminal, none in
+    workflow jobs), True/False, or a callback ``progress(step, n_steps)`` called every tenth.
     """
     model = model or _default_model()
     check_physical(p_full, model)
@@ -690,7 +693,13 @@ def simulate(
     pool = _CalciumPool(P, (S, N), dt) if plan.pool else None
     _record(0, V)
     last = int(rec.max()) if len(rec) else 0
-    report_every = max(1, n_steps // 10)
+    # progress: a callback (n, n_steps) every tenth of the run, or a tqdm bar (None: auto, on in a
+    # notebook/terminal, off in workflow jobs) advanced every few hundred steps
+    if callable(progress):
+        cb, pbar, report_every = progress, None, max(1, n_steps // 10)
+    else:
+        pbar = _progress.bar(progress, min(n_steps, last), f"simulate {N} neuron(s) x {S} stimuli", unit="step")
+        cb, report_every = (pbar.update if pbar is not None else None), max(1, min(500, n_steps // 100))
     ns0 = model.static_namespace(P, plan)
     if isinstance(C, torch.Tensor) and not plan.currents:
         raise NeurogenError("every conductance is 0: nothing to simulate")
@@ -709,8 +718,10 @@ def simulate(
         else:
             V = (C / dt * V + I + GE) / (C / dt + G)
         _record(n + 1, V)
-        if progress is not None and (n + 1) % report_every == 0:
-            progress(n + 1, n_steps)
+        if cb is not None and (n + 1) % report_every == 0:
+            cb(n + 1, n_steps) if pbar is None else cb(report_every)
+    if pbar is not None:
+        pbar.close()
     if out is None:
         outs.sort(key=lambda x: x[0])
         out = torch.stack([v for _, v in outs], dim=0)
@@ -801,6 +812,7 @@ def simulate_vclamp(
     model: Model | None = None,
     device=None,
     dtype=None,
+    progress=None,
 ):
     """Ideal voltage clamp (NEURON scripts' protocol): gates at rest at V_init_mV, hold, step;
     returns [N, K] pA: mean ionic current over avg_ms after the step onset."""
@@ -818,6 +830,7 @@ def simulate_vclamp(
         model=model,
         device=device,
         dtype=dtype,
+        progress=progress,
     )
     return r["I_ss"]
 
@@ -841,6 +854,7 @@ def voltage_clamp(
     model: Model | None = None,
     device=None,
     dtype=None,
+    progress=None,
 ):
     """Ideal voltage clamp as the NEURON scripts run it: hold, step to each level, back to hold.
 
@@ -855,6 +869,8 @@ def voltage_clamp(
     ms of the step) and I_peak (over peak_ms, default the first 100 ms of the step: the minimum for
     the first n_peak_min levels, the maximum for the rest, as the scripts; n_peak_min None: the
     extremum of larger magnitude); with record_ms also I, V and cai ([N, K, T]; cai in mM).
+    progress: None (auto: a tqdm bar over the time steps in a notebook or terminal, none in
+    workflow jobs) or True/False.
     """
     model = model or _default_model()
     check_physical(p_full, model)
@@ -900,7 +916,12 @@ def voltage_clamp(
     ns0 = model.static_namespace(P, plan)
     pool = _CalciumPool(P, (K, N), dt_ms) if plan.pool else None
     bkg = P["Ca_bkg_uM"].expand(K, N)
-    for n in range(max(n_stop, s1, q1)):
+    n_loop = max(n_stop, s1, q1)
+    pbar = _progress.bar(progress, n_loop, f"voltage clamp {N} neuron(s) x {K} levels", unit="step")
+    bar_every = max(1, min(500, n_loop // 100))
+    for n in range(n_loop):
+        if pbar is not None and (n + 1) % bar_every == 0:
+            pbar.update(bar_every)
         if n < n_free:
             V = Vs if n_on <= n < n_off else Vh
         if pool is None:
@@ -921,6 +942,8 @@ def voltage_clamp(
                 Cout[j] = (pool.cai if pool is not None else bkg) * 1e-3
         if n >= n_free:
             V = (C / dt_ms * V + GE) / (C / dt_ms + G)
+    if pbar is not None:
+        pbar.close()
     if s1 <= s0 or q1 <= q0:
         raise NeurogenError(f"voltage clamp windows ss_ms={ss_ms}, peak_ms={peak_ms} hold no sample at dt {dt_ms} ms")
     if n_peak_min is None:

@@ -204,6 +204,9 @@ def feature_mae_heatmap(features: pd.DataFrame, generator: str, size: int, title
     return fig
 
 
+P_TEST = "p: one-sided Mann–Whitney U test (synthetic-to-real MAE < real inter-class MAE)"
+
+
 def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwhitney: pd.DataFrame, title: str = ""):
     """Synthetic-to-real-test class MAEs per generator × size (mode scaled) against the MAEs
     between real test classes; median one-sided Mann–Whitney p over repeats above each box."""
@@ -237,9 +240,9 @@ def fidelity_vs_natural(fidelity: pd.DataFrame, interclass: pd.DataFrame, mannwh
     ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(
-        title
-        or "Fidelity: synthetic-to-real test class MAE vs natural inter-class MAE "
-        "(one-sided Mann–Whitney, median p over repeats)"
+        f"{title or 'Fidelity: synthetic-to-real test class MAE vs natural inter-class MAE'}\n"
+        f"{P_TEST}, median p over repeats",
+        fontsize=10,
     )
     fig.tight_layout()
     return fig

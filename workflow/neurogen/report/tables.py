@@ -3,12 +3,13 @@
 The Snakemake report shows HTML results inline and offers CSV files only as downloads; each
 table of the workflow is therefore also written as one HTML page: a title, a description,
 its shape, and the rows (the first ``max_rows`` of them) in a table whose columns sort on a
-click. Cells are HTML-escaped; missing values are left empty.
+click, identifying and result columns first. Cells are HTML-escaped; missing values are left empty.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -52,10 +53,43 @@ def _cell(v) -> str:
     return html.escape(str(v))
 
 
-def table_html(df: pd.DataFrame, title: str, description: str = "", source: str = "", max_rows: int = 2000) -> str:
-    """One HTML page showing ``df`` (its first ``max_rows`` rows)."""
+# columns that say which row it is, and result columns, shown first (each in the CSV's order)
+ID_COLUMNS = (
+    "dataset", "model", "method", "generator", "variant", "ablation", "mode", "size", "budget_total",
+    "scaler", "reducer", "classifier", "source", "repeat", "type", "type_name", "target", "neuron",
+    "class", "class_a", "class_b", "reference", "feature", "parameter", "epoch", "rank", "selection_rank",
+    "n", "n_repeats", "n_neurons",
+)  # fmt: skip
+_RESULT = re.compile(
+    r"accuracy|macro_f1|rmse|(^|_)mae($|_)|p_value|auc|^delta_|_ci95_|^value$|^score|meets_criteria|^loss_total$"
+)
+
+
+def key_columns_first(columns) -> list:
+    """Column order for a table page: identifying columns (``ID_COLUMNS``), then results
+    (accuracies, F1, RMSE, MAE, p-values, …), then everything else; each group keeps the CSV's
+    order, so a wide table opens on what it is about rather than on parameters and timings."""
+    cols = list(columns)
+    ids = [c for c in cols if str(c) in ID_COLUMNS]
+    res = [c for c in cols if c not in ids and _RESULT.search(str(c)) and not str(c).endswith("_time_s")]
+    return ids + res + [c for c in cols if c not in ids and c not in res]
+
+
+def table_html(
+    df: pd.DataFrame,
+    title: str,
+    description: str = "",
+    source: str = "",
+    max_rows: int = 2000,
+    key_first: bool = True,
+) -> str:
+    """One HTML page showing ``df`` (its first ``max_rows`` rows); ``key_first``: identifying and
+    result columns first (:func:`key_columns_first`; the CSV file keeps its own order)."""
     if max_rows < 1:
         raise NeurogenError(f"report.max_rows must be at least 1, not {max_rows}")
+    reordered = key_first and key_columns_first(df.columns) != list(df.columns)
+    if reordered:
+        df = df[key_columns_first(df.columns)]
     n = len(df)
     shown = df.head(max_rows)
     numeric = [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns]
@@ -80,7 +114,9 @@ def table_html(df: pd.DataFrame, title: str, description: str = "", source: str 
     parts.append(
         f"<p>{html.escape(shape)}"
         + (f" — <code>{html.escape(source)}</code>" if source else "")
-        + ". Click a column header to sort.</p>"
+        + ". Click a column header to sort."
+        + (" Identifying and result columns come first (the CSV keeps its own column order)." if reordered else "")
+        + "</p>"
     )
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
     parts.extend(body)
