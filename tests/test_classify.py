@@ -144,10 +144,10 @@ def test_selection_criteria():
             "error": [""] * 4,
         }
     )
-    sel = select(sw, max_gap=0.03, max_std=0.05, top_n=3)
+    sel = select(sw, max_gap=0.03, max_std=0.05, top_n=3, per_category=False)
     assert sel["classifier"].tolist() == ["c", "d"]  # a overfits, b is unstable
     assert sel["meets_criteria"].all()
-    none = select(sw.assign(gap=0.5), max_gap=0.03, max_std=0.05, top_n=1)
+    none = select(sw.assign(gap=0.5), max_gap=0.03, max_std=0.05, top_n=1, per_category=False)
     assert none["classifier"].tolist() == ["a"] and not none["meets_criteria"].any()
 
 
@@ -170,7 +170,7 @@ def test_selection_per_category_keeps_one_with_and_one_without_reducer():
     assert sel["category"].tolist() == ["no_reducer", "reducer"]
     assert sel["selection_rank"].tolist() == [1, 2] and sel["meets_criteria"].all()
     # the top pipelines overall (no categories) would have dropped the reducer entirely
-    assert (select(sw, top_n=2)["reducer"] == "none").all()
+    assert (select(sw, top_n=2, per_category=False)["reducer"] == "none").all()
     # a category whose every pipeline fails the criteria still gets its best one
     only_bad_reducers = sw.assign(gap=[0.0, 0.0, 0.5, 0.5, 0.5])
     sel = select(only_bad_reducers, top_n=1, per_category=True).set_index("category")

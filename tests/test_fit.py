@@ -371,7 +371,7 @@ def test_comparison_medians_cost():
 def test_config_checks():
     from pathlib import Path
 
-    from neurogen.config import _check_fit
+    from neurogen.fit.config import check as _check_fit
 
     base = {"algorithms": ["nsga2", "npe"], "budgets": [900], "pop_size": 100, "targets": {"per_type": 1}}
     assert _check_fit({"fit": base}, Path(".")) == []

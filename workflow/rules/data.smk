@@ -45,10 +45,9 @@ rule prepare_data:
         mem_mb=lambda w: res("prepare_data", "mem_mb", 2000),
         runtime=lambda w: res("prepare_data", "runtime", 15),
     params:
-        label=lambda w: config["datasets"][w.dataset].get("label", "e-type"),
-        drop_columns=lambda w: config["datasets"][w.dataset].get(
-            "drop_columns", ["neuron_reconstruction_type", "superseded"]
-        ),
+        # label and drop_columns: the schema's defaults, filled in by validate() in the Snakefile
+        label=lambda w: config["datasets"][w.dataset]["label"],
+        drop_columns=lambda w: config["datasets"][w.dataset]["drop_columns"],
         split=canonical(config["split"]),
         cv_folds=config["classify"]["cv_folds"],
         seed=config["seed"],

@@ -60,7 +60,7 @@ TABLE_DOCS = {
     "fidelity_dist.csv": "Distribution-level fidelity (docs/fidelity.md): per generator, mode, size, repeat and "
     "class, SD ratio, MMD and its permutation p, classifier two-sample AUC, precision, recall, density, "
     "coverage, distance to the closest real training cell and share of near-copies, train-on-synthetic "
-    "accuracy; each next to its real-vs-real reference (column suffix _ref; TSTR: trtr_).",
+    "accuracy; each next to its real-vs-real reference (column suffix _ref; for TSTR: trtr_accuracy and trtr_recall).",
     "fidelity_features.csv": "Fidelity: per class and feature, the absolute difference between the "
     "synthetic and the real class mean (train and test references).",
     "mannwhitney.csv": "Fidelity: one-sided Mann-Whitney U test (alternative: synthetic-to-real test MAEs "

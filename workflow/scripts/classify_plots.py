@@ -16,7 +16,7 @@ def main(snakemake, log):
     base = pd.read_csv(snakemake.input.baseline)
     sel = json.loads(snakemake.params.selection)
     savefig(
-        P.landscape(sweep, base, sel.get("max_gap", 0.03), f"{ds}: classification pipeline landscape"),
+        P.landscape(sweep, base, sel["max_gap"], f"{ds}: classification pipeline landscape"),
         snakemake.output.landscape,
     )
     savefig(P.distributions(sweep, f"{ds}: mean CV accuracy"), snakemake.output.distributions)

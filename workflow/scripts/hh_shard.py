@@ -8,7 +8,6 @@ from neurogen.io import run_script
 def main(snakemake, log):
     import math
 
-    import numpy as np
     import torch
 
     from neurogen.hh.generate import generate_shard, protocol_from_config
@@ -27,7 +26,7 @@ def main(snakemake, log):
     n_shards = int(hh["shards"])
     per_type_total = int(hh["n_accepted"]) / 3
     n_per_type = int(math.ceil(per_type_total / n_shards))
-    dtype = torch.float64 if hh.get("precision") == "float64" else torch.float32
+    dtype = torch.float64 if hh["precision"] == "float64" else torch.float32
     out = generate_shard(
         space,
         n_per_type=n_per_type,
@@ -48,7 +47,6 @@ def main(snakemake, log):
     )
     write_npz(snakemake.output[0], **out)
     log.info(f"wrote {snakemake.output[0]} ({len(out['p_full'])} accepted sets)")
-    _ = np
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -28,12 +28,16 @@ log = logging.getLogger("neurogen")
 
 #: a class needs this many training cells to get synthetic samples
 MIN_CLASS_CELLS = 2
+#: the defaults of every generator's outlier filter: config.yaml's augment.outlier_sd / outlier_ref
+#: (tests/test_config_defaults.py keeps the two equal)
+OUTLIER_SD = 3.0
+OUTLIER_REF = "range"
 
 
 class Generator:
     name = "base"
 
-    def __init__(self, outlier_sd: float | None = 3.0, outlier_ref: str = "range", seed: int = 0):
+    def __init__(self, outlier_sd: float | None = OUTLIER_SD, outlier_ref: str = OUTLIER_REF, seed: int = 0):
         if outlier_ref not in ("range", "mean"):
             raise NeurogenError(f"{self.name}: outlier_ref must be 'range' or 'mean', not {outlier_ref!r}")
         if outlier_sd is not None and not outlier_sd > 0:

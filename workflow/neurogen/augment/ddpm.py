@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from .base import OUTLIER_REF, OUTLIER_SD
 from .torchbase import TorchGenerator
 
 
@@ -35,8 +36,8 @@ class DDPMGenerator(TorchGenerator):
         ema: float = 0.99,
         device: str = "auto",
         log_every: int = 50,
-        outlier_sd: float | None = 3.0,
-        outlier_ref: str = "range",
+        outlier_sd: float | None = OUTLIER_SD,
+        outlier_ref: str = OUTLIER_REF,
         seed: int = 0,
     ):
         super().__init__(

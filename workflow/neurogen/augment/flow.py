@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .base import OUTLIER_REF, OUTLIER_SD
 from .torchbase import TorchGenerator
 
 log = logging.getLogger("neurogen")
@@ -32,8 +33,8 @@ class FlowGenerator(TorchGenerator):
         hidden: int = 64,
         device: str = "auto",
         log_every: int = 50,
-        outlier_sd: float | None = 3.0,
-        outlier_ref: str = "range",
+        outlier_sd: float | None = OUTLIER_SD,
+        outlier_ref: str = OUTLIER_REF,
         seed: int = 0,
     ):
         super().__init__(

@@ -7,6 +7,7 @@ weights), which damps the oscillation of adversarial training."""
 
 from __future__ import annotations
 
+from .base import OUTLIER_REF, OUTLIER_SD
 from .torchbase import TorchGenerator, mlp
 
 
@@ -24,8 +25,8 @@ class GANGenerator(TorchGenerator):
         ema: float = 0.99,
         device: str = "auto",
         log_every: int = 50,
-        outlier_sd: float | None = 3.0,
-        outlier_ref: str = "range",
+        outlier_sd: float | None = OUTLIER_SD,
+        outlier_ref: str = OUTLIER_REF,
         seed: int = 0,
     ):
         super().__init__(

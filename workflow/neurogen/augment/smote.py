@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .base import Generator
+from .base import OUTLIER_REF, OUTLIER_SD, Generator
 
 log = logging.getLogger("neurogen")
 
@@ -17,7 +17,13 @@ log = logging.getLogger("neurogen")
 class SMOTEGenerator(Generator):
     name = "smote"
 
-    def __init__(self, k_neighbors: int = 5, outlier_sd: float | None = 3.0, outlier_ref: str = "range", seed: int = 0):
+    def __init__(
+        self,
+        k_neighbors: int = 5,
+        outlier_sd: float | None = OUTLIER_SD,
+        outlier_ref: str = OUTLIER_REF,
+        seed: int = 0,
+    ):
         super().__init__(outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)
         self.k_neighbors = k_neighbors
 

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .base import Generator
+from .base import OUTLIER_REF, OUTLIER_SD, Generator
 
 log = logging.getLogger("neurogen")
 
@@ -29,8 +29,8 @@ class TorchGenerator(Generator):
         hidden: int = 128,
         device: str = "auto",
         log_every: int = 50,
-        outlier_sd: float | None = 3.0,
-        outlier_ref: str = "range",
+        outlier_sd: float | None = OUTLIER_SD,
+        outlier_ref: str = OUTLIER_REF,
         seed: int = 0,
     ):
         super().__init__(outlier_sd=outlier_sd, outlier_ref=outlier_ref, seed=seed)

@@ -5,6 +5,7 @@ architecture). Samples: z ~ N(0, I) through the decoder."""
 
 from __future__ import annotations
 
+from .base import OUTLIER_REF, OUTLIER_SD
 from .torchbase import TorchGenerator, mlp
 
 
@@ -21,8 +22,8 @@ class VAEGenerator(TorchGenerator):
         beta: float = 1.0,
         device: str = "auto",
         log_every: int = 50,
-        outlier_sd: float | None = 3.0,
-        outlier_ref: str = "range",
+        outlier_sd: float | None = OUTLIER_SD,
+        outlier_ref: str = OUTLIER_REF,
         seed: int = 0,
     ):
         super().__init__(

@@ -39,7 +39,7 @@ def category_of(reducer) -> str:
 
 
 def select(
-    sweep: pd.DataFrame, max_gap: float = 0.03, max_std: float = 0.05, top_n: int = 3, per_category: bool = False
+    sweep: pd.DataFrame, max_gap: float = 0.03, max_std: float = 0.05, top_n: int = 1, per_category: bool = True
 ) -> pd.DataFrame:
     """Pick baselines: |train − CV test| < max_gap, SD across folds <= max_std, then best mean.
 

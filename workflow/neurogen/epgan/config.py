@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 
 from .. import NeurogenError
 
@@ -84,3 +85,34 @@ class TrainConfig:
         d = self.to_dict()
         d.pop("threads", None)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def check(config: dict, root: str | Path = ".") -> list[str]:
+    """Errors in the config's ``epgan`` block (and ``scaling.train`` over it), each naming the key;
+    ``neurogen.config.check_config`` dispatches here."""
+    root = Path(root)
+    e = config["epgan"]
+    errors = []
+    try:
+        TrainConfig.from_dict(e.get("train", {}), seed=config.get("seed", 0))
+    except NeurogenError as err:
+        errors.append(str(err))
+    sc = config.get("scaling")
+    if sc and "scaling" in config.get("stages", []):
+        try:
+            TrainConfig.from_dict(
+                {**e.get("train", {}), **sc.get("train", {})},
+                seed=config.get("seed", 0),
+                where="scaling.train (over epgan.train)",
+            )
+        except NeurogenError as err:
+            errors.append(str(err))
+        extra = sorted(set(sc.get("sizes_by_variant", {})) - set(sc.get("variants", [])))
+        if extra:
+            errors.append(f"scaling.sizes_by_variant: {extra} not in scaling.variants {sc.get('variants')}")
+    for name, cell in (e.get("recorded") or {}).items():
+        for k in ("cclamp", "vclamp"):
+            f = cell.get(k)
+            if f and not (root / f).exists() and not Path(f).exists():
+                errors.append(f"epgan.recorded.{name}.{k}: file {f!r} not found")
+    return errors

@@ -14,7 +14,7 @@ import numpy as np
 
 from neurogen import NeurogenError
 from neurogen.hh.channels import CA_BLEND, CA_NERNST, CA_POOL_UPDATE, CALCIUM_NAMES, CURRENTS, GATES, SUBEXPRESSIONS
-from neurogen.hh.model import PROTOCOL, Model, _check_amplitudes, _initial_gates, _record_steps
+from neurogen.hh.model import DT_MS, PROTOCOL, Model, _check_amplitudes, _initial_gates, _record_steps
 
 #: the calcium pool's E_Ca and cai (channels.py, 'calcium handling'), blended by Ca_pool
 _CA_E = CA_BLEND.format(const="VCa", pool=CA_NERNST)
@@ -76,7 +76,7 @@ def brian2_step_code(dt_ms: float, v_update: str = "expeuler") -> str:
 def simulate_cclamp_brian2(
     p_full,
     amplitudes_pA=None,
-    dt_ms=0.1,
+    dt_ms=DT_MS,
     protocol=PROTOCOL,
     init="params",
     model: Model | None = None,

@@ -11,7 +11,7 @@ import torch
 
 from neurogen import NeurogenError
 from neurogen.hh.dataset import TYPE_NAMES, read_shard, write_dataset
-from neurogen.hh.model import PROTOCOL, Model, Protocol, simulate_cclamp, steady_state_iv
+from neurogen.hh.model import DT_MS, PROTOCOL, Model, Protocol, simulate_cclamp, steady_state_iv
 from neurogen.hh.sampling import assign_types, classify_iv, sample_params, shard_rng, voltage_ok
 from neurogen.io import warn_rejections
 
@@ -40,10 +40,10 @@ def generate_shard(
     seed,
     shard,
     bounds,
-    dt_ms=0.5,
+    dt_ms=DT_MS,
     chunk=20000,
-    oversample=1.3,
-    batch_size=2000,
+    oversample=1.5,
+    batch_size=1000,
     device="cpu",
     dtype=torch.float32,
     skew=4.0,

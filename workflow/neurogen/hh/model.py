@@ -178,6 +178,9 @@ class Protocol:
 
 
 PROTOCOL = Protocol()
+#: the step of EP-GAN's current clamp (ms): config.yaml's hh.dt_ms (docs/results.md: hh, RMSE vs a
+#: 10x finer step); tests/test_config_defaults.py keeps the two equal
+DT_MS = 0.5
 
 #: amplitudes the channel models were characterised for; beyond this, responses leave the
 #: voltage range the .mod kinetics were fitted on
@@ -753,7 +756,7 @@ def _initial_gates(model, P, V, init, shape, p):
 def simulate_cclamp(
     p_full,
     amplitudes_pA=None,
-    dt_ms: float = 0.1,
+    dt_ms: float = DT_MS,
     device=None,
     protocol: Protocol = PROTOCOL,
     init: str = "params",
