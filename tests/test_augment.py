@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch  # a required dependency: no importorskip (the test must fail if it is missing)
 
 from neurogen import NeurogenError
 from neurogen.augment import GENERATORS, generator_params, make_generator
 from neurogen.augment.base import Generator
 
-torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
 
 MU = {"a": np.array([0.0, 5.0, -3.0]), "b": np.array([4.0, 0.0, 1.0])}

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch  # a required dependency: no importorskip (the test must fail if it is missing)
 
 from neurogen import NeurogenError
 from neurogen.augment.evaluate import classifiers_for, evaluate, fit_generators, preprocessings, summarise_scores
@@ -21,7 +22,6 @@ from neurogen.fidelity import (
     profile_distances,
 )
 
-torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
 
 

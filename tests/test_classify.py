@@ -37,12 +37,16 @@ def test_schema_enums_match_registries():
 
 
 def test_every_component_builds():
+    from sklearn.base import BaseEstimator
+
     for s in reg.SCALERS:
-        reg.make_scaler(s)
+        assert isinstance(reg.make_scaler(s), BaseEstimator), s
     for r in reg.REDUCERS:
-        reg.make_reducer(r)
+        m = reg.make_reducer(r)
+        assert m is None or isinstance(m, BaseEstimator), r
     for c in reg.CLASSIFIERS:
-        reg.make_classifier(c)
+        m = reg.make_classifier(c)
+        assert isinstance(m, BaseEstimator) and hasattr(m, "fit") and hasattr(m, "predict"), c
 
 
 def test_unknown_names_are_clear_errors():
