@@ -183,6 +183,8 @@ SC = config["scaling"]
 
 def sc_runs():
     """(variant, size, seed) of every training run of the study."""
+    if SC["runs"]:  # an explicit list replaces the grid
+        return [(str(v), int(n), int(s)) for v, n, s in SC["runs"]]
     by = SC["sizes_by_variant"]
     seeds = {int(k): int(v) for k, v in SC["seeds_by_size"].items()}
     return [
