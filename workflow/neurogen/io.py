@@ -92,6 +92,36 @@ def _json_default(o):
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
+def load_safe(path, what: str, fmt: str, rule: str) -> dict:
+    """The dict a neurogen model file holds, read with ``torch.load(weights_only=True)`` (nothing
+    in the file is executed) and checked for its ``format`` tag. ``what`` names the kind of file
+    and ``rule`` the rule that rebuilds it, for the error messages."""
+    import torch
+
+    from . import NeurogenError
+
+    path = Path(path)
+    redo = f"re-run rule {rule} to rebuild it (delete the file first)"
+    if not path.is_file():
+        raise NeurogenError(f"{path}: no such {what} file")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - zip/pickle/UnpicklingError variants
+        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        kind = f"{_article(what)} {what} file"
+        raise NeurogenError(
+            f"{path}: not {kind} this version can load safely ({type(e).__name__}: {first}); {redo}"
+        ) from None
+    if not isinstance(blob, dict) or blob.get("format") != fmt:
+        got = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
+        raise NeurogenError(f"{path}: not {_article(what)} {what} file (format {got!r}, expected {fmt!r}); {redo}")
+    return blob
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].upper() in "AEIOU" else "a"
+
+
 def run_script(main, snakemake) -> None:
     """Run a rule script's ``main(snakemake, log)``; bad input ends with its message, not a traceback.
 

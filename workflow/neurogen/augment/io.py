@@ -167,22 +167,12 @@ def _rebuild(name: str, entry: dict, tensors: dict, prefix: str, path):
 
 def load_models(path) -> dict:
     """Read rule augment_fit's output: ``{generator, mode, models}`` (generators on the CPU)."""
-    import torch
+
+    from ..io import load_safe
 
     path = Path(path)
     redo = "re-run rule augment_fit to rebuild it (delete the file first)"
-    if not path.is_file():
-        raise NeurogenError(f"{path}: no such generator-model file")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001 - zip/pickle/UnpicklingError variants
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise NeurogenError(
-            f"{path}: not a generator-model file this version can load safely ({type(e).__name__}: {first}); {redo}"
-        ) from None
-    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
-        got = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
-        raise NeurogenError(f"{path}: not a generator-model file (format {got!r}, expected {FORMAT!r}); {redo}")
+    blob = load_safe(path, "generator-model", FORMAT, "augment_fit")
     try:
         meta = json.loads(blob["meta"])
         tensors = blob["tensors"]

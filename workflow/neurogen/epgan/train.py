@@ -440,24 +440,12 @@ def load_bundle(path, which="best", device="cpu"):
     one from a neurogen before this format) is refused with a message, never executed."""
     import json
 
-    import torch
-
+    from ..io import load_safe
     from .data import Normalizer
 
     path = Path(path)
     redo = "re-run rule epgan_train to rebuild it (delete the file first)"
-    if not path.is_file():
-        raise NeurogenError(f"{path}: no such EP-GAN model file")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001 - zip/pickle/UnpicklingError variants
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise NeurogenError(
-            f"{path}: not an EP-GAN model file this version can load safely ({type(e).__name__}: {first}); {redo}"
-        ) from None
-    if not isinstance(blob, dict) or blob.get("format") != BUNDLE_FORMAT:
-        got = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
-        raise NeurogenError(f"{path}: not an EP-GAN model file (format {got!r}, expected {BUNDLE_FORMAT!r}); {redo}")
+    blob = load_safe(path, "EP-GAN model", BUNDLE_FORMAT, "epgan_train")
     try:
         b = json.loads(blob["meta"])
         b.update({k: t.numpy() for k, t in blob["arrays"].items()})
