@@ -1,14 +1,14 @@
 """Benchmark: EP-GAN single-pass inference time for N = 1, 9, 279 and 10,000 neurons.
 
 Times the forward pass (encoder over the 11 current-clamp steps + generator) of either a trained
-model (``--model results/epgan/small/full/model.pt``) or an untrained network of the paper's
+model (``--model results/epgan/small/adv_iv/model.pt``) or an untrained network of the paper's
 widths (latent 1,024, generator 1,536 → 768 → 384 → 175, the large HH model; the time does not
 depend on the weights). Median of ``--repeats`` runs after a warm-up; inputs are random
 (timing does not depend on their values). For comparison it also times the simulation a
 selection over epochs needs per candidate (``--simulate``, the hh stage's simulator).
 
     python benchmarks/epgan_speed.py --threads 2
-    python benchmarks/epgan_speed.py --model results/epgan/small/full/model.pt --device cuda
+    python benchmarks/epgan_speed.py --model results/epgan/small/adv_iv/model.pt --device cuda
 """
 
 from __future__ import annotations

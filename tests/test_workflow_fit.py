@@ -137,7 +137,7 @@ def test_epgan_outputs(ran):
     assert len(summ) and summ.filter(like="rmse").notna().any().any()
     assert len(pd.read_csv(d / "ablation_input.csv"))
     assert len(pd.read_csv(d / "speed.csv"))
-    for f in ("overlays.png", "errors.png", "full/training.png"):
+    for f in ("overlays.png", "errors.png", f"{_cfg('epgan')['variant']}/training.png"):
         assert (d / f).stat().st_size > 10_000, f
 
 
@@ -150,7 +150,7 @@ def test_epgan_rows_rescored_independently(ran):
 
     model = TEST_CFG["fit"]["models"][0]
     targets = pd.read_csv(ran / "results" / "fit" / model / "targets.csv")
-    pred = np.load(ran / "results" / "epgan" / model / "full" / "predictions.npz")
+    pred = np.load(ran / "results" / "epgan" / model / _cfg("epgan")["variant"] / "predictions.npz")
     cmp_ = pd.read_csv(ran / "results" / "fit" / "comparison.csv")
     e = cmp_[cmp_["method"] == "epgan"].set_index("neuron")
     assert sorted(e.index) == sorted(targets["neuron"])

@@ -152,18 +152,21 @@ EP = config["epgan"]
 EP_MODELS = EP["models"]
 EP_TRAIN = EP["train"]
 EP_LOSSES = EP_TRAIN["losses"]
-# the loss ablation: adversarial only, + I–V, + membrane potential (= the main model, "full")
+# loss variants: adversarial only, + I–V, + membrane potential; weights from epgan.train.losses
 EP_VARIANTS = {
-    "full": EP_LOSSES,
     "adv": {"adversarial": EP_LOSSES["adversarial"], "iv": 0.0, "voltage": 0.0},
     "adv_iv": {
         "adversarial": EP_LOSSES["adversarial"],
         "iv": EP_LOSSES["iv"],
         "voltage": 0.0,
     },
+    "full": EP_LOSSES,
 }
 EP_ABL = EP["loss_ablation"]
-EP_ABL_VARIANTS = ["adv", "adv_iv", "full"] if EP_ABL["enabled"] else []
+# the main model (epgan.variant): downstream rules read results/epgan/{model}/{EP_MAIN}/
+EP_MAIN = EP["variant"]
+# variants trained for the loss ablation: the configured ones + the main model, in a fixed order
+EP_ABL_VARIANTS = [v for v in EP_VARIANTS if v in set(EP_ABL["variants"]) | {EP_MAIN}] if EP_ABL["enabled"] else []
 EP_SIM_DT = EP["sim_dt_ms"]  # null: the dt_ms the dataset was simulated with
 EP_SIM_BATCH = EP["sim_batch"]
 EP_RECORDED = EP["recorded"]
@@ -172,7 +175,7 @@ EP_RECORDED = EP["recorded"]
 def ep_train_cfg(w):
     t = dict(EP_TRAIN)
     t["losses"] = EP_VARIANTS[w.variant]
-    if w.variant != "full" and EP_ABL["epochs"]:
+    if w.variant != EP_MAIN and EP_ABL["epochs"]:
         t["epochs"] = EP_ABL["epochs"]
     return canonical(t)
 
@@ -253,6 +256,11 @@ def fit_epgan_k():
     return min(int(ep["selection_epochs"] or 10**9), int(ep["train"]["epochs"]))
 
 
+def fit_epgan_path(key, model):
+    """fit.epgan.<key> with {model} and {variant} (epgan.variant, the main model) filled in."""
+    return FT["epgan"][key].format(model=model, variant=config["epgan"]["variant"])
+
+
 def fit_refine_enabled():
     return bool(FT["refine"]["enabled"]) and bool(FT["epgan"]["enabled"])
 
@@ -282,8 +290,8 @@ def fit_score_inputs(w):
     out = {"results": fit_results(w)}
     ep = FT["epgan"]
     if ep["enabled"]:
-        out["predictions"] = ep["predictions"].format(model=w.model)
-        out["history"] = ep["history"].format(model=w.model)
+        out["predictions"] = fit_epgan_path("predictions", w.model)
+        out["history"] = fit_epgan_path("history", w.model)
     if fit_refine_enabled():
         out["refined"] = expand(
             "results/fit/{model}/refine/t{target}.json",

@@ -90,7 +90,7 @@ rule epgan_baselines:
 
 rule epgan_evaluate:
     input:
-        predictions="results/epgan/{model}/full/predictions.npz",
+        predictions=f"results/epgan/{{model}}/{EP_MAIN}/predictions.npz",
         baselines="results/epgan/{model}/baselines.npz",
         test="results/hh/{model}/test.h5",
     output:
@@ -127,7 +127,7 @@ rule epgan_evaluate:
 
 rule epgan_ablation_input:
     input:
-        model="results/epgan/{model}/full/model.pt",
+        model=f"results/epgan/{{model}}/{EP_MAIN}/model.pt",
         test="results/hh/{model}/test.h5",
     output:
         "results/epgan/{model}/ablation_input.csv",
@@ -187,7 +187,7 @@ rule epgan_ablation_loss:
 
 rule epgan_speed:
     input:
-        model="results/epgan/{model}/full/model.pt",
+        model=f"results/epgan/{{model}}/{EP_MAIN}/model.pt",
     output:
         "results/epgan/{model}/speed.csv",
     log:
@@ -234,7 +234,7 @@ rule epgan_plots:
 
 rule epgan_recorded:
     input:
-        model="results/epgan/{model}/full/model.pt",
+        model=f"results/epgan/{{model}}/{EP_MAIN}/model.pt",
         cclamp=lambda w: EP_RECORDED[w.cell]["cclamp"],
         vclamp=lambda w: EP_RECORDED[w.cell]["vclamp"],
     output:
@@ -269,7 +269,7 @@ add_targets(
             "errors.png",
             "ablation_input.csv",
             "speed.csv",
-            "full/training.png",
+            f"{EP_MAIN}/training.png",
         ]
         + (["ablation_loss.csv", "ablations.png"] if EP_ABL_VARIANTS else []),
     )

@@ -97,7 +97,7 @@ rule fit_neuron:
 rule fit_refine:
     input:
         unpack(fit_bounds_input),
-        candidates=lambda w: FT["epgan"]["candidates"].format(model=w.model),
+        candidates=lambda w: fit_epgan_path("candidates", w.model),
         test="results/hh/{model}/test.h5",
         targets="results/fit/{model}/targets.csv",
         table=config["hh"]["table"],
