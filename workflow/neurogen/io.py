@@ -126,14 +126,17 @@ def run_script(main, snakemake) -> None:
     """Run a rule script's ``main(snakemake, log)``; bad input ends with its message, not a traceback.
 
     The log goes to the rule's ``log`` file (and stderr). A :class:`NeurogenError` is written
-    as one clear line and the job exits with status 1.
+    as one clear line and the job exits with status 1. The job's start-up, import and work
+    seconds end the log (:mod:`neurogen.jobtiming`).
     """
     from . import NeurogenError
+    from .jobtiming import timed_job
 
     logfile = snakemake.log[0] if len(snakemake.log) else None
     log = get_logger("neurogen", logfile)
     try:
-        main(snakemake, log)
+        with timed_job(log):
+            main(snakemake, log)
     except NeurogenError as e:
         log.error("%s", e)
         sys.stderr.write(f"\nneurogen: {e}\n")
