@@ -124,6 +124,25 @@ def test_engine_scores_equal_gridsearchcv(data, scaler, reducer, clf, grid):
     np.testing.assert_array_equal(m["mean_train_accuracy"], m["mean_train_score"])
 
 
+def test_every_scaler_in_one_call_equals_one_call_per_scaler(data, tmp_path):
+    """The classify_shard job's form (all scalers' folds files at once, one pool) gives the
+    rows of one call per scaler, concatenated in the order given."""
+    X, y = data
+    folds = cv_splits(y, 3, 1)
+    paths = []
+    for s in ("standard", "boxcox"):
+        p = tmp_path / f"{s}.npz"
+        transform_folds(X, y, s, ["none", "pca", "hlle_k5"], folds, 1, path=p)
+        paths.append(str(p))
+    grid = {"n_estimators": [3, 6], "max_depth": [3]}
+    each = pd.concat([evaluate_classifier(p, "random_forest", grid, seed=1) for p in paths], ignore_index=True)
+    timing = ["fit_time_s", "transform_time_s"]
+    for n_jobs in (1, 2):
+        both = evaluate_classifier(paths, "random_forest", grid, seed=1, n_jobs=n_jobs)
+        assert list(both["scaler"].unique()) == ["standard", "boxcox"]
+        pd.testing.assert_frame_equal(both.drop(columns=timing), each.drop(columns=timing))
+
+
 def test_failing_configuration_is_recorded_not_fatal(data):
     X, y = data
     folds = cv_splits(y, 3, 0)

@@ -185,7 +185,7 @@ REBUILD_CASES = {
     "classify": [
         (
             "classify:\n  grids:\n    random_forest: {n_estimators: [10, 30], max_depth: [5]}\n",
-            {"classify_shard": 2, "classify_merge": 1, "classify_select": 1, "classify_plots": 1},
+            {"classify_shard": 1, "classify_merge": 1, "classify_select": 1, "classify_plots": 1},
             {"raw_table", "prepare_data", "classify_folds", "device_check"},
         ),
         (

@@ -9,9 +9,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def get_logger(name: str = "neurogen", logfile: str | os.PathLike | None = None) -> logging.Logger:

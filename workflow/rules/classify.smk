@@ -1,6 +1,6 @@
 # Stage: classify. Sweep of scaler × reducer × classifier pipelines, selection of baselines.
 #   folds:  one job per dataset × scaler (scaler + reducers fit once per CV fold)
-#   shards: one job per dataset × scaler × classifier (its grid on every reducer's folds)
+#   shards: one job per dataset × classifier (its grid on every scaler's and reducer's folds)
 wildcard_constraints:
     scaler="[a-z0-9_]+",
     classifier="[a-z0-9_]+",
@@ -30,21 +30,28 @@ rule classify_folds:
         "../scripts/classify_folds.py"
 
 
+# one job per classifier, not per scaler × classifier: the interpreter and scikit-learn start-up
+# (~2 s) is paid once for all scalers; params stay per classifier, so a changed grid reruns only
+# that classifier's jobs
 rule classify_shard:
     input:
-        "results/classify/{dataset}/folds/{scaler}.npz",
+        lambda w: expand(
+            "results/classify/{dataset}/folds/{scaler}.npz",
+            dataset=w.dataset,
+            scaler=CL["scalers"],
+        ),
     output:
-        "results/classify/{dataset}/shards/{scaler}/{classifier}.csv",
+        "results/classify/{dataset}/shards/{classifier}.csv",
     log:
-        "results/logs/classify/{dataset}/shard_{scaler}_{classifier}.log",
+        "results/logs/classify/{dataset}/shard_{classifier}.log",
     benchmark:
-        "results/benchmarks/classify/{dataset}/shard_{scaler}_{classifier}.tsv"
+        "results/benchmarks/classify/{dataset}/shard_{classifier}.tsv"
     conda:
         env("classify")
     threads: lambda w: res("classify_shard", "threads", CL["shard_threads"])
     resources:
         mem_mb=lambda w: res("classify_shard", "mem_mb", 2000),
-        runtime=lambda w: res("classify_shard", "runtime", 120),
+        runtime=lambda w: res("classify_shard", "runtime", 120 * len(CL["scalers"])),
     params:
         grid=lambda w: canonical(CL["grids"][w.classifier]),
         seed=config["seed"],
@@ -55,9 +62,8 @@ rule classify_shard:
 rule classify_merge:
     input:
         lambda w: expand(
-            "results/classify/{dataset}/shards/{scaler}/{classifier}.csv",
+            "results/classify/{dataset}/shards/{classifier}.csv",
             dataset=w.dataset,
-            scaler=CL["scalers"],
             classifier=CL["classifiers"],
         ),
     output:

@@ -1,4 +1,4 @@
-"""Rule classify_shard: one classifier's grid on every reducer of one scaler (10-fold CV)."""
+"""Rule classify_shard: one classifier's grid on every scaler's and reducer's folds (k-fold CV)."""
 
 import json
 
@@ -10,7 +10,7 @@ def main(snakemake, log):
     from neurogen.io import write_csv
 
     df = evaluate_classifier(
-        snakemake.input[0],
+        list(snakemake.input),
         snakemake.wildcards.classifier,
         json.loads(snakemake.params.grid),
         seed=snakemake.params.seed,
@@ -18,7 +18,11 @@ def main(snakemake, log):
     )
     n_err = int((df["error"] != "").sum())
     log.info(
-        "%d configurations, %d with errors; best mean CV accuracy %.3f", len(df), n_err, df["mean_test_accuracy"].max()
+        "%d configurations over %d scalers, %d with errors; best mean CV accuracy %.3f",
+        len(df),
+        len(snakemake.input),
+        n_err,
+        df["mean_test_accuracy"].max(),
     )
     write_csv(df, snakemake.output[0])
 

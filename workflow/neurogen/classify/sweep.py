@@ -6,10 +6,11 @@ but without refitting the scaler and reducer for every grid candidate:
 
 1. :func:`transform_folds` fits scaler and reducers once per CV fold (on the fold's training
    part) and stores the transformed folds (one file per dataset × scaler);
-2. :func:`evaluate_classifier` fits each grid candidate of one classifier on those folds, in
-   parallel; forests are grown once at the largest ``n_estimators`` of the grid and scored
-   with their first k trees for each smaller k (scikit-learn grows the first k trees of a
-   forest identically whatever ``n_estimators`` is, so the scores are the same).
+2. :func:`evaluate_classifier` fits each grid candidate of one classifier on those folds (of
+   one scaler, or of every scaler in one call), in parallel; forests are grown once at the
+   largest ``n_estimators`` of the grid and scored with their first k trees for each smaller k
+   (scikit-learn grows the first k trees of a forest identically whatever ``n_estimators`` is,
+   so the scores are the same).
 
 A configuration that fails records its error in its row; the sweep goes on.
 """
@@ -213,7 +214,7 @@ def _forest_scores(est, ks, X, y):
     return out
 
 
-def _run_task(source, reducer, clf_name, group, seed):
+def _run_task(source, reducer, clf_name, group, seed, tag=None):
     """Fit one candidate (or a forest group sharing one fit) on every fold of one reducer."""
     import threadpoolctl
 
@@ -256,7 +257,7 @@ def _run_task(source, reducer, clf_name, group, seed):
     n_conv = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
     if n_conv:
         res["note"] = f"not converged (ConvergenceWarning) {n_conv}x over {n} folds"
-    return reducer, group, res
+    return tag, reducer, group, res
 
 
 def _groups(clf_name, candidates):
@@ -283,82 +284,99 @@ def evaluate_classifier(
 ) -> pd.DataFrame:
     """Cross-validate every grid candidate of ``clf_name`` on every reducer's folds.
 
-    ``folds`` is a path to a transformed-folds file or a :class:`FoldData`. One row per
-    (reducer, candidate), columns :data:`COLUMNS`.
+    ``folds`` is a path to a transformed-folds file or a :class:`FoldData`, or a list of them
+    (one per scaler): the tasks of all of them share one pool of ``n_jobs`` processes. One row
+    per (scaler, reducer, candidate), columns :data:`COLUMNS`; rows come scaler by scaler in
+    the order given, each scaler's sorted by reducer and params.
     """
     from joblib import Parallel, delayed
 
-    data = _fold_data(folds)
-    source = folds if isinstance(folds, str) else data
-    scaler = data.meta["scaler"]
-    reducers = list(reducers or data.meta["reducers"])
+    sources = list(folds) if isinstance(folds, (list, tuple)) else [folds]
+    # the parent keeps every scaler's folds (small: a few components per reducer); workers
+    # get the path and cache one file each, the parent's own tasks (n_jobs=1) the loaded data
+    datas = [f if isinstance(f, FoldData) else FoldData.load(f) for f in sources]
+    task_source = [str(f) if isinstance(f, str) and n_jobs != 1 else d for f, d in zip(sources, datas)]
     candidates = reg.param_candidates(clf_name, grid)
     groups = _groups(clf_name, candidates)
     rows = []
     tasks = []
-    for r in reducers:
-        if r in data.meta["errors"]:
-            for c in candidates:
-                rows.append(_row(scaler, r, clf_name, c, None, None, None, data.meta["errors"][r], data.n_folds))
-            continue
-        tasks.extend((r, g) for g in groups)
-    ttime = data.meta["transform_time_s"]
-    log.info(
-        "%s × %s: %d reducers × %d candidates × %d folds (%d tasks, %d jobs)",
-        scaler,
-        clf_name,
-        len(reducers),
-        len(candidates),
-        data.n_folds,
-        len(tasks),
-        n_jobs,
-    )
+    for i, data in enumerate(datas):
+        scaler = data.meta["scaler"]
+        reds = list(reducers or data.meta["reducers"])
+        n_tasks = len(tasks)
+        for r in reds:
+            if r in data.meta["errors"]:
+                for c in candidates:
+                    rows.append(
+                        (i, _row(scaler, r, clf_name, c, None, None, None, data.meta["errors"][r], data.n_folds))
+                    )
+                continue
+            tasks.extend((i, r, g) for g in groups)
+        log.info(
+            "%s × %s: %d reducers × %d candidates × %d folds (%d tasks, %d jobs)",
+            scaler,
+            clf_name,
+            len(reds),
+            len(candidates),
+            data.n_folds,
+            len(tasks) - n_tasks,
+            n_jobs,
+        )
     t_start = last = time.perf_counter()
     par = Parallel(n_jobs=n_jobs, return_as="generator_unordered", backend="loky")
-    for done, (r, g, res) in enumerate(
-        par(delayed(_run_task)(source, r, clf_name, g, seed) for r, g in tasks), start=1
-    ):
+    results = par(delayed(_run_task)(task_source[i], r, clf_name, g, seed, i) for i, r, g in tasks)
+    for done, (i, r, g, res) in enumerate(results, start=1):
+        data = datas[i]
+        scaler, ttime = data.meta["scaler"], data.meta["transform_time_s"]
         if g.get("ks"):
-            for i, kq in enumerate(g["ks"]):
+            for q, kq in enumerate(g["ks"]):
                 p = dict(g["params"], n_estimators=kq)
                 # one forest of max(ks) trees was grown: its time is shared pro rata
                 rows.append(
-                    _row(
-                        scaler,
-                        r,
-                        clf_name,
-                        p,
-                        res["test"][i],
-                        res["train"][i],
-                        res["time"] * kq / max(g["ks"]),
-                        res["error"],
-                        data.n_folds,
-                        ttime.get(r),
-                        res["note"],
+                    (
+                        i,
+                        _row(
+                            scaler,
+                            r,
+                            clf_name,
+                            p,
+                            res["test"][q],
+                            res["train"][q],
+                            res["time"] * kq / max(g["ks"]),
+                            res["error"],
+                            data.n_folds,
+                            ttime.get(r),
+                            res["note"],
+                        ),
                     )
                 )
         else:
             rows.append(
-                _row(
-                    scaler,
-                    r,
-                    clf_name,
-                    g["params"],
-                    res["test"][0],
-                    res["train"][0],
-                    res["time"],
-                    res["error"],
-                    data.n_folds,
-                    ttime.get(r),
-                    res["note"],
+                (
+                    i,
+                    _row(
+                        scaler,
+                        r,
+                        clf_name,
+                        g["params"],
+                        res["test"][0],
+                        res["train"][0],
+                        res["time"],
+                        res["error"],
+                        data.n_folds,
+                        ttime.get(r),
+                        res["note"],
+                    ),
                 )
             )
         now = time.perf_counter()
         if now - last > progress_every or done == len(tasks):
             log.info("  %d/%d tasks done (%.0f s)", done, len(tasks), now - t_start)
             last = now
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    return df.sort_values(["reducer", "params"], kind="stable").reset_index(drop=True)
+    df = pd.DataFrame([row for _, row in rows], columns=COLUMNS)
+    df.insert(0, "_source", [i for i, _ in rows])
+    df = df.sort_values(["_source", "reducer", "params"], kind="stable")
+    return df.drop(columns="_source").reset_index(drop=True)
 
 
 def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime=None, note=""):

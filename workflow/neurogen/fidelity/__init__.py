@@ -5,8 +5,28 @@ distribution-level metrics (``distribution``): SD ratio, MMD, classifier two-sam
 precision / recall / density / coverage, distance to the closest record, train-on-synthetic
 accuracy, each next to a real-vs-real reference."""
 
-from .distribution import class_metrics, deviation_summary, distribution_fidelity
-from .profiles import class_means, feature_errors, interclass_mae, mann_whitney, pca_projection, profile_distances
+from typing import TYPE_CHECKING
+
+from neurogen import lazy_exports
+
+if TYPE_CHECKING:  # for static tools; at run time __getattr__ imports on first use (PEP 562)
+    from .distribution import class_metrics, deviation_summary, distribution_fidelity
+    from .profiles import class_means, feature_errors, interclass_mae, mann_whitney, pca_projection, profile_distances
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "distribution": ["class_metrics", "deviation_summary", "distribution_fidelity"],
+        "profiles": [
+            "class_means",
+            "feature_errors",
+            "interclass_mae",
+            "mann_whitney",
+            "pca_projection",
+            "profile_distances",
+        ],
+    },
+)
 
 __all__ = [
     "class_means",
