@@ -7,9 +7,12 @@ but without refitting the scaler and reducer for every grid candidate:
 1. :func:`transform_folds` fits scaler and reducers once per CV fold (on the fold's training
    part) and stores the transformed folds (one file per dataset × scaler);
 2. :func:`evaluate_classifier` fits each grid candidate of one classifier on those folds, in
-   parallel; forests are grown once at the largest ``n_estimators`` of the grid and scored
-   with their first k trees for each smaller k (scikit-learn grows the first k trees of a
-   forest identically whatever ``n_estimators`` is, so the scores are the same).
+   parallel (one task per fold), with exact shortcuts: candidates that differ only in
+   parameters scikit-learn ignores for them are fit once; forests are grown once at the
+   largest ``n_estimators`` of the grid and scored with their first k trees for each smaller
+   k; trees (alone or in forests) are reused across ``max_depth`` limits they never reached.
+   The notes above :func:`_unused_params` give the argument; the scores are scikit-learn's,
+   bit for bit (tests/test_sweep_exact.py).
 
 A configuration that fails records its error in its row; the sweep goes on.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import time
 import warnings
 from collections import defaultdict
@@ -33,6 +37,7 @@ from . import registry as reg
 log = logging.getLogger("neurogen")
 
 FOREST = ("random_forest", "extra_trees")
+TREES = (*FOREST, "decision_tree")
 COLUMNS = [
     "scaler",
     "reducer",
@@ -150,7 +155,8 @@ def transform_folds(X, y, scaler: str, reducers, folds, seed: int, path=None, n_
         "transform_time_s": dict(times),
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    arrays["y"] = y.astype(str)
+    # numeric labels stay numeric: as strings their order (classes_, argmax ties) would differ
+    arrays["y"] = y if y.dtype.kind in "biuf" else y.astype(str)
     if path is not None:
         write_npz(path, **arrays)
     return arrays
@@ -182,6 +188,11 @@ class FoldData:
         score = a.get(f"{reducer}|{k}|score", fit)
         return fit, score, a[f"{reducer}|{k}|test"], self.y[tr], self.y[te]
 
+    def part(self, reducer, k) -> FoldData:
+        """Only what fold k of one reducer needs (what a worker is sent)."""
+        keys = [f"idx|{k}|train", f"idx|{k}|test"] + [f"{reducer}|{k}|{p}" for p in ("fit", "score", "test")]
+        return FoldData({"meta": self.a["meta"], "y": self.a["y"]} | {q: self.a[q] for q in keys if q in self.a})
+
 
 _CACHE: dict = {}
 
@@ -199,79 +210,216 @@ def _acc(y, p):
     return float(np.mean(np.asarray(y) == np.asarray(p)))
 
 
-def _forest_scores(est, ks, X, y):
-    """Accuracy of the first k trees of a fitted forest, for each k in ks (sklearn's arithmetic)."""
-    ks = sorted(ks)
-    X32 = np.asarray(X, dtype=np.float32)
-    acc = np.zeros((len(X), len(est.classes_)))
-    out, j = {}, 0
-    for i, tree in enumerate(est.estimators_, start=1):
-        acc += tree.predict_proba(X32, check_input=False)
-        while j < len(ks) and ks[j] == i:
-            out[i] = _acc(y, est.classes_.take(np.argmax(acc / i, axis=1), axis=0))
-            j += 1
+# --- exact shortcuts -----------------------------------------------------------------------
+#
+# Every shortcut below gives the model scikit-learn would fit for the candidate, bit for bit
+# (tests/test_sweep_exact.py compares each with plain scikit-learn, fold by fold):
+#
+# * parameters scikit-learn documents as unused for the other parameters' values (MLP
+#   ``learning_rate`` unless ``solver='sgd'``, ...): candidates differing only there are one fit;
+# * trees: ``min_samples_split`` below ``2 * min_samples_leaf`` is raised to it by
+#   ``BaseDecisionTree._fit``, so such candidates are one fit;
+# * forests: the first k trees of a forest are the forest of k trees (per-tree seeds are drawn
+#   in order from ``random_state``), so one forest of the grid's largest ``n_estimators`` scores
+#   every k;
+# * trees and forests across ``max_depth``: the depth limit only enters the tree builder as
+#   ``is_leaf = depth >= max_depth or ...``; a tree grown with a larger limit (or none) whose
+#   fitted depth is strictly below d never met that test, so growing it with limit d makes the
+#   same calls and draws the same random numbers: it is the tree of limit d. Limits are visited
+#   from the largest down; a tree that reached the smaller limit is regrown with it, with the
+#   seed the forest gives that tree (scikit-learn's own warm-start growth, which draws the
+#   seeds of the trees before it first).
+
+
+def _unused_params(clf_name: str, p: dict) -> set:
+    """Parameters that scikit-learn documents as unused given the other parameters ``p``."""
+    out = set()
+    if clf_name == "mlp":
+        solver = p.get("solver")
+        if solver != "sgd":  # "Only used when solver='sgd'"
+            out |= {"learning_rate", "momentum", "nesterovs_momentum", "power_t"}
+        elif p.get("learning_rate") != "invscaling":  # power_t: only with 'invscaling'
+            out.add("power_t")
+        if solver != "adam":  # "Only used when solver='adam'"
+            out |= {"beta_1", "beta_2", "epsilon"}
+        if solver == "lbfgs":  # "Only used/effective when solver='sgd' or 'adam'"; no minibatch
+            out |= {"learning_rate_init", "shuffle", "early_stopping", "n_iter_no_change", "batch_size"}
+        else:  # "Only used when solver='lbfgs'"
+            out.add("max_fun")
+        if solver == "lbfgs" or not p.get("early_stopping"):  # "Only used if early_stopping is True"
+            out.add("validation_fraction")
+    elif clf_name.startswith("svm_") and p.get("kernel") == "linear":
+        out |= {"gamma", "degree", "coef0"}  # kernel coefficients of rbf / poly / sigmoid
+    elif clf_name.startswith("svm_"):
+        if p.get("kernel") != "poly":  # "Ignored by all other kernels"
+            out.add("degree")
+        if p.get("kernel") not in ("poly", "sigmoid"):  # "only significant in 'poly' and 'sigmoid'"
+            out.add("coef0")
     return out
 
 
-def _run_task(source, reducer, clf_name, group, seed):
-    """Fit one candidate (or a forest group sharing one fit) on every fold of one reducer."""
-    import threadpoolctl
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
-    data = _fold_data(source)
-    base = reg.make_classifier(clf_name, random_state=seed)
-    ks = group.get("ks")
-    params = group["params"]
-    n = data.n_folds
-    res = {
-        "test": np.full((len(ks) if ks else 1, n), np.nan),
-        "train": np.full((len(ks) if ks else 1, n), np.nan),
-        "time": np.zeros(n),
-        "error": "",
-        "note": "",
-    }
-    from sklearn.exceptions import ConvergenceWarning
 
-    with threadpoolctl.threadpool_limits(1), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("ignore")
-        warnings.simplefilter("always", ConvergenceWarning)
-        for k in range(n):
-            Xfit, Xscore, Xte, ytr, yte = data.fold(reducer, k)
-            est = clone(base).set_params(**params)
-            if ks:
-                est.set_params(n_estimators=max(ks))
-            t0 = time.perf_counter()
-            try:
-                est.fit(Xfit, ytr)
-                res["time"][k] = time.perf_counter() - t0
-                if ks:
-                    te, trs = _forest_scores(est, ks, Xte, yte), _forest_scores(est, ks, Xscore, ytr)
-                    res["test"][:, k] = [te[q] for q in ks]
-                    res["train"][:, k] = [trs[q] for q in ks]
-                else:
-                    res["test"][0, k] = _acc(yte, est.predict(Xte))
-                    res["train"][0, k] = _acc(ytr, est.predict(Xscore))
-            except Exception as e:  # noqa: BLE001 - recorded in the row
-                res["error"] = f"fold {k}: {_short_error(e)}"
-                break
-    n_conv = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-    if n_conv:
-        res["note"] = f"not converged (ConvergenceWarning) {n_conv}x over {n} folds"
-    return reducer, group, res
+def _effective(clf_name: str, defaults: dict, params: dict) -> dict:
+    """The parameters that decide the fitted model: candidates with equal ones fit the same model."""
+    p = {**defaults, **params}
+    for name in _unused_params(clf_name, p):
+        p.pop(name, None)
+    if clf_name in TREES:
+        mss, msl = p.get("min_samples_split"), p.get("min_samples_leaf")
+        if _is_int(mss) and _is_int(msl):  # BaseDecisionTree._fit: max(min_samples_split, 2 * leaf)
+            p["min_samples_split"] = max(mss, 2 * msl)
+    return p
+
+
+def _depth_key(d):
+    return -np.inf if d is None else -d  # None (no limit) first, then the largest limit
 
 
 def _groups(clf_name, candidates):
-    """Grid candidates as tasks; forests sharing all but n_estimators form one task."""
-    if clf_name not in FOREST or not any("n_estimators" in c for c in candidates):
-        return [{"params": c} for c in candidates]
-    by = defaultdict(list)
+    """Grid candidates as tasks: candidates that fit the same model share one task; forests
+    share one task over ``n_estimators`` and ``max_depth``, decision trees over ``max_depth``.
+
+    Each task: ``params`` (to fit, without the shared ones), ``ks`` (forests' n_estimators) and
+    ``depths`` (trees' max_depth, largest first) or None, ``slots`` (the distinct models it
+    scores, as (depth, k)) and ``members`` (each candidate with the index of its slot)."""
+    defaults = reg.make_classifier(clf_name).get_params()
+    by = {}
     for c in candidates:
-        rest = {p: v for p, v in c.items() if p != "n_estimators"}
-        by[json.dumps(rest, sort_keys=True, default=str)].append(c)
+        eff = _effective(clf_name, defaults, c)
+        shared = {"n_estimators"} if clf_name in FOREST else set()
+        if clf_name in TREES and _is_int(eff.get("random_state")):  # reproducible per-tree seeds
+            shared.add("max_depth")
+        key = json.dumps({p: v for p, v in eff.items() if p not in shared}, sort_keys=True, default=repr)
+        by.setdefault(key, []).append(c)
     out = []
-    for cs in by.values():
-        rest = {p: v for p, v in cs[0].items() if p != "n_estimators"}
-        out.append({"params": rest, "ks": sorted({c.get("n_estimators", 100) for c in cs})})
+    for cands in by.values():
+        full = [{**defaults, **c} for c in cands]
+        ks = sorted({f["n_estimators"] for f in full}) if clf_name in FOREST else None
+        depths = sorted({f["max_depth"] for f in full}, key=_depth_key) if clf_name in TREES else None
+        slots = [(d, k) for d in (depths or [None]) for k in (ks or [None])]
+        members = [
+            (c, slots.index((f["max_depth"] if depths else None, f["n_estimators"] if ks else None)))
+            for c, f in zip(cands, full)
+        ]
+        params = {p: v for p, v in cands[0].items() if not (depths and p in ("n_estimators", "max_depth"))}
+        out.append({"params": params, "ks": ks, "depths": depths, "slots": slots, "members": members})
     return out
+
+
+def _runs(flags):
+    """(start, stop) of each run of consecutive True values."""
+    out, start = [], None
+    for i, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+def forests_by_depth(forest, depths, X, y):
+    """The trees of ``forest`` (unfitted; its n_estimators and seed) fitted with each
+    ``max_depth`` in ``depths`` (largest first, None = no limit), sharing trees across limits.
+
+    Yields ``(depth, trees, seconds per tree, indices of the trees grown for this depth,
+    classes_)``; ``trees`` (a new list each time) equal the ``estimators_`` of
+    ``clone(forest).set_params(max_depth=depth).fit(X, y)``."""
+    n = forest.n_estimators
+    trees = times = None
+    for d in depths:
+        est = clone(forest).set_params(max_depth=d)
+        if trees is None:
+            t0 = time.perf_counter()
+            est.fit(X, y)
+            trees, times, classes = list(est.estimators_), [(time.perf_counter() - t0) / n] * n, est.classes_
+            yield d, list(trees), list(times), list(range(n)), classes
+            continue
+        # trees whose fitted depth is below d are the trees of limit d; the others are regrown
+        # by scikit-learn's warm start, which seeds tree i as a fresh fit would
+        est.set_params(warm_start=True)
+        fresh = []
+        for a, b in _runs(t.tree_.max_depth >= d for t in trees):
+            est.estimators_ = trees[:a]
+            est.set_params(n_estimators=b)
+            t0 = time.perf_counter()
+            est.fit(X, y)
+            dt = (time.perf_counter() - t0) / (b - a)
+            trees[a:b], times[a:b] = est.estimators_[a:b], [dt] * (b - a)
+            fresh.extend(range(a, b))
+        yield d, list(trees), list(times), fresh, classes
+
+
+def _fit_forests(base, group, Xfit, ytr, Xscore, Xte, yte, res):
+    """Every (max_depth, n_estimators) slot of a forest task on one fold (see the notes above)."""
+    ks, n = group["ks"], max(group["ks"])
+    Xte32, Xsc32 = np.asarray(Xte, dtype=np.float32), np.asarray(Xscore, dtype=np.float32)
+    p_te, p_tr = [None] * n, [None] * n
+    forest = clone(base).set_params(**group["params"], n_estimators=n)
+    for d, trees, times, fresh, classes in forests_by_depth(forest, group["depths"], Xfit, ytr):
+        for i in fresh:
+            p_te[i] = trees[i].predict_proba(Xte32, check_input=False)
+            p_tr[i] = trees[i].predict_proba(Xsc32, check_input=False)
+        # the forest's predict: mean of the trees' probabilities (summed in order), argmax
+        acc_te, acc_tr = np.zeros_like(p_te[0]), np.zeros_like(p_tr[0])
+        for i in range(n):
+            acc_te += p_te[i]
+            acc_tr += p_tr[i]
+            if i + 1 in ks:
+                s = group["slots"].index((d, i + 1))
+                res["test"][s] = _acc(yte, classes.take(np.argmax(acc_te / (i + 1), axis=1), axis=0))
+                res["train"][s] = _acc(ytr, classes.take(np.argmax(acc_tr / (i + 1), axis=1), axis=0))
+                res["time"][s] = float(np.sum(times[: i + 1]))
+
+
+def _fit_trees(base, group, Xfit, ytr, Xscore, Xte, yte, res):
+    """Every max_depth slot of a decision-tree task on one fold (see the notes above)."""
+    prev = None
+    for s, d in enumerate(group["depths"]):
+        if prev is not None and prev.tree_.max_depth < d:
+            for part in ("test", "train", "time"):
+                res[part][s] = res[part][s - 1]
+            continue
+        prev = clone(base).set_params(**group["params"], max_depth=d)
+        t0 = time.perf_counter()
+        prev.fit(Xfit, ytr)
+        res["time"][s] = time.perf_counter() - t0
+        res["test"][s] = _acc(yte, prev.predict(Xte))
+        res["train"][s] = _acc(ytr, prev.predict(Xscore))
+
+
+def _run_task(source, reducer, clf_name, gi, group, seed, k):
+    """Fit one task (one model, or a tree/forest group sharing fits) on fold k of one reducer."""
+    import threadpoolctl
+    from sklearn.exceptions import ConvergenceWarning
+
+    data = _fold_data(source)
+    base = reg.make_classifier(clf_name, random_state=seed)
+    ns = len(group["slots"])
+    res = {"test": np.full(ns, np.nan), "train": np.full(ns, np.nan), "time": np.zeros(ns), "error": ""}
+    with threadpoolctl.threadpool_limits(1), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", ConvergenceWarning)
+        Xfit, Xscore, Xte, ytr, yte = data.fold(reducer, k)
+        try:
+            if group["ks"] is not None:
+                _fit_forests(base, group, Xfit, ytr, Xscore, Xte, yte, res)
+            elif group["depths"] is not None:
+                _fit_trees(base, group, Xfit, ytr, Xscore, Xte, yte, res)
+            else:
+                est = clone(base).set_params(**group["params"])
+                t0 = time.perf_counter()
+                est.fit(Xfit, ytr)
+                res["time"][0] = time.perf_counter() - t0
+                res["test"][0] = _acc(yte, est.predict(Xte))
+                res["train"][0] = _acc(ytr, est.predict(Xscore))
+        except Exception as e:  # noqa: BLE001 - recorded in the row
+            res["error"] = f"fold {k}: {_short_error(e)}"
+    res["n_conv"] = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return reducer, gi, k, res
 
 
 def params_str(params: dict) -> str:
@@ -279,85 +427,91 @@ def params_str(params: dict) -> str:
 
 
 def evaluate_classifier(
-    folds, clf_name: str, grid: dict, seed: int, n_jobs: int = 1, reducers=None, progress_every: float = 30.0
+    folds,
+    clf_name: str,
+    grid: dict,
+    seed: int,
+    n_jobs: int = 1,
+    reducers=None,
+    progress_every: float = 30.0,
+    fold_scores: bool = False,
 ) -> pd.DataFrame:
     """Cross-validate every grid candidate of ``clf_name`` on every reducer's folds.
 
     ``folds`` is a path to a transformed-folds file or a :class:`FoldData`. One row per
-    (reducer, candidate), columns :data:`COLUMNS`.
+    (reducer, candidate), columns :data:`COLUMNS` (with ``fold_scores``, also each fold's
+    scores, ``split{k}_test_accuracy`` and ``split{k}_train_accuracy``, as GridSearchCV names
+    them). Tasks are one fold each, run over ``n_jobs`` processes.
     """
     from joblib import Parallel, delayed
 
     data = _fold_data(folds)
-    source = folds if isinstance(folds, str) else data
     scaler = data.meta["scaler"]
+    n = data.n_folds
     reducers = list(reducers or data.meta["reducers"])
     candidates = reg.param_candidates(clf_name, grid)
     groups = _groups(clf_name, candidates)
+    columns = COLUMNS + ([f"split{k}_{p}_accuracy" for p in ("test", "train") for k in range(n)] if fold_scores else [])
     rows = []
-    tasks = []
+    todo = []
     for r in reducers:
         if r in data.meta["errors"]:
             for c in candidates:
-                rows.append(_row(scaler, r, clf_name, c, None, None, None, data.meta["errors"][r], data.n_folds))
+                rows.append(_row(scaler, r, clf_name, c, None, None, None, data.meta["errors"][r], n))
             continue
-        tasks.extend((r, g) for g in groups)
+        todo.append(r)
+    tasks = [(r, gi, k) for r in todo for gi in range(len(groups)) for k in range(n)]
     ttime = data.meta["transform_time_s"]
     log.info(
-        "%s × %s: %d reducers × %d candidates × %d folds (%d tasks, %d jobs)",
+        "%s × %s: %d reducers × %d candidates (%d distinct fits) × %d folds (%d tasks, %d jobs)",
         scaler,
         clf_name,
         len(reducers),
         len(candidates),
-        data.n_folds,
+        len(groups),
+        n,
         len(tasks),
         n_jobs,
     )
+
+    def source(r, k):  # a path is read (once) by each worker; in memory, send only the fold
+        return folds if isinstance(folds, str) else data.part(r, k)
+
+    acc = {}
     t_start = last = time.perf_counter()
     par = Parallel(n_jobs=n_jobs, return_as="generator_unordered", backend="loky")
-    for done, (r, g, res) in enumerate(
-        par(delayed(_run_task)(source, r, clf_name, g, seed) for r, g in tasks), start=1
-    ):
-        if g.get("ks"):
-            for i, kq in enumerate(g["ks"]):
-                p = dict(g["params"], n_estimators=kq)
-                # one forest of max(ks) trees was grown: its time is shared pro rata
-                rows.append(
-                    _row(
-                        scaler,
-                        r,
-                        clf_name,
-                        p,
-                        res["test"][i],
-                        res["train"][i],
-                        res["time"] * kq / max(g["ks"]),
-                        res["error"],
-                        data.n_folds,
-                        ttime.get(r),
-                        res["note"],
-                    )
-                )
-        else:
-            rows.append(
-                _row(
-                    scaler,
-                    r,
-                    clf_name,
-                    g["params"],
-                    res["test"][0],
-                    res["train"][0],
-                    res["time"],
-                    res["error"],
-                    data.n_folds,
-                    ttime.get(r),
-                    res["note"],
-                )
-            )
+    jobs = (delayed(_run_task)(source(r, k), r, clf_name, gi, groups[gi], seed, k) for r, gi, k in tasks)
+    for done, (r, gi, k, res) in enumerate(par(jobs), start=1):
+        g = groups[gi]
+        a = acc.setdefault(
+            (r, gi),
+            {part: np.full((len(g["slots"]), n), np.nan) for part in ("test", "train", "time")}
+            | {"errors": {}, "n_conv": 0, "left": n},
+        )
+        for part in ("test", "train", "time"):
+            a[part][:, k] = res[part]
+        if res["error"]:
+            a["errors"][k] = res["error"]
+        a["n_conv"] += res["n_conv"]
+        a["left"] -= 1
+        if not a["left"]:
+            error = a["errors"][min(a["errors"])] if a["errors"] else ""
+            note = f"not converged (ConvergenceWarning) {a['n_conv']}x over {n} folds" if a["n_conv"] else ""
+            te, tr, tm = a["test"], a["train"], a["time"]
+            for c, s in g["members"]:
+                rows.append(_row(scaler, r, clf_name, c, te[s], tr[s], tm[s], error, n, ttime.get(r), note))
+            del acc[(r, gi)]
         now = time.perf_counter()
         if now - last > progress_every or done == len(tasks):
             log.info("  %d/%d tasks done (%.0f s)", done, len(tasks), now - t_start)
             last = now
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    if fold_scores:
+        for row in rows:
+            for p in ("test", "train"):
+                vals = row.pop(f"_{p}")
+                for k in range(n):
+                    row[f"split{k}_{p}_accuracy"] = vals[k] if vals is not None else np.nan
+    df = pd.DataFrame(rows, columns=columns)
     return df.sort_values(["reducer", "params"], kind="stable").reset_index(drop=True)
 
 
@@ -378,6 +532,8 @@ def _row(scaler, reducer, clf, params, test, train, times, error, n_folds, ttime
         "n_folds": n_folds,
         "error": error or "",
         "note": note,
+        "_test": test if ok else None,
+        "_train": train if ok else None,
     }
 
 
