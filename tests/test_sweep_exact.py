@@ -9,6 +9,7 @@
 """
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,11 +18,14 @@ from conftest import ALLEN
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from neurogen.classify import registry as reg
 from neurogen.classify.select import build_pipeline
 from neurogen.classify.sweep import FoldData, _groups, cv_splits, evaluate_classifier, forests_by_depth, transform_folds
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 DEPTHS = [None, 30, 20, 16, 13, 10, 6]
 
@@ -114,8 +118,46 @@ def test_mlp_unused_parameters_share_one_fit(small):
         "max_iter": [30],
     }
     groups = _groups("mlp", reg.param_candidates("mlp", grid))
-    assert sorted(len(g["members"]) for g in groups) == [1, 1, 1, 3, 3]  # sgd: 3 fits; adam, lbfgs: 1 each
+    # adam, lbfgs: one fit for 3 candidates each; sgd: constant read off the adaptive run
+    assert sorted(len(g["members"]) for g in groups) == [1, 2, 3, 3]
     _compare_with_gridsearch(X, y, "mlp", grid, seed=1, k=3)
+
+
+@pytest.mark.parametrize("max_iter", [15, 60, 400])
+def test_mlp_sgd_constant_is_the_adaptive_run_until_its_first_plateau(small, max_iter):
+    """Stopping early (at the plateau), at max_iter, and never reaching a plateau."""
+    X, y = small
+    grid = {
+        "hidden_layer_sizes": [[6], [12]],
+        "solver": ["sgd"],
+        "learning_rate": ["constant", "adaptive"],
+        "learning_rate_init": [0.01, 0.3],
+        "tol": [1e-3],
+        "n_iter_no_change": [3],
+        "max_iter": [max_iter],
+    }
+    groups = _groups("mlp", reg.param_candidates("mlp", grid))
+    assert len(groups) == 4 and all(g["kind"] == "sgd_prefix" for g in groups)
+    ours = _compare_with_gridsearch(X, y, "mlp", grid, seed=4, k=3)
+    # the not-converged notes are those of fitting each candidate on its own
+    folds = cv_splits(y, 3, 4)
+    fd = FoldData(transform_folds(X, y, "standard", ["none"], folds, 4))
+    stopped = 0
+    for c in reg.param_candidates("mlp", grid):
+        n_conv = 0
+        for k in range(3):
+            Xfit, _, _, ytr, _ = fd.fold("none", k)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConvergenceWarning)
+                m = clone(reg.make_classifier("mlp", random_state=4)).set_params(**c).fit(Xfit, ytr)
+            n_conv += sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+            stopped += c["learning_rate"] == "constant" and m.n_iter_ < max_iter
+        row = ours[
+            ours["params"] == json.dumps({p: (list(v) if isinstance(v, tuple) else v) for p, v in sorted(c.items())})
+        ]
+        assert row["note"].iloc[0] == (f"not converged (ConvergenceWarning) {n_conv}x over 3 folds" if n_conv else "")
+    if max_iter == 400:
+        assert stopped > 0  # the shortcut's main path (constant stops at the plateau) was exercised
 
 
 def test_linear_svm_ignores_gamma_and_coef0(small):
@@ -167,3 +209,4 @@ def _compare_with_gridsearch(X, y, clf, grid, seed, k=4, scaler="standard"):
     np.testing.assert_array_equal(m["mean_test_accuracy"], m["mean_test_score"])
     np.testing.assert_array_equal(m["std_test_accuracy"], m["std_test_score"])
     np.testing.assert_array_equal(m["mean_train_accuracy"], m["mean_train_score"])
+    return ours

@@ -19,6 +19,7 @@ A configuration that fails records its error in its row; the sweep goes on.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import numbers
@@ -278,13 +279,25 @@ def _depth_key(d):
     return -np.inf if d is None else -d  # None (no limit) first, then the largest limit
 
 
+def _sgd_prefix(clf_name, eff) -> bool:
+    """MLP candidates whose ``learning_rate='constant'`` model is a prefix of the 'adaptive' run."""
+    return (
+        clf_name == "mlp"
+        and eff.get("solver") == "sgd"
+        and not eff.get("early_stopping")
+        and eff.get("learning_rate") in ("constant", "adaptive")
+    )
+
+
 def _groups(clf_name, candidates):
     """Grid candidates as tasks: candidates that fit the same model share one task; forests
-    share one task over ``n_estimators`` and ``max_depth``, decision trees over ``max_depth``.
+    share one task over ``n_estimators`` and ``max_depth``, decision trees over ``max_depth``,
+    SGD MLPs over ``learning_rate`` constant/adaptive.
 
-    Each task: ``params`` (to fit, without the shared ones), ``ks`` (forests' n_estimators) and
-    ``depths`` (trees' max_depth, largest first) or None, ``slots`` (the distinct models it
-    scores, as (depth, k)) and ``members`` (each candidate with the index of its slot)."""
+    Each task: ``kind`` (forest, tree, sgd_prefix or single), ``params`` (to fit, without the
+    shared ones), ``ks`` (forests' n_estimators) and ``depths`` (trees' max_depth, largest first)
+    or None, ``slots`` (the distinct models it scores: (depth, k), a learning_rate or None) and
+    ``members`` (each candidate with the index of its slot)."""
     defaults = reg.make_classifier(clf_name).get_params()
     by = {}
     for c in candidates:
@@ -292,20 +305,31 @@ def _groups(clf_name, candidates):
         shared = {"n_estimators"} if clf_name in FOREST else set()
         if clf_name in TREES and _is_int(eff.get("random_state")):  # reproducible per-tree seeds
             shared.add("max_depth")
-        key = json.dumps({p: v for p, v in eff.items() if p not in shared}, sort_keys=True, default=repr)
-        by.setdefault(key, []).append(c)
+        keyd = {p: v for p, v in eff.items() if p not in shared}
+        if _sgd_prefix(clf_name, eff):
+            keyd["learning_rate"] = "constant|adaptive"
+        by.setdefault(json.dumps(keyd, sort_keys=True, default=repr), []).append(c)
     out = []
     for cands in by.values():
         full = [{**defaults, **c} for c in cands]
-        ks = sorted({f["n_estimators"] for f in full}) if clf_name in FOREST else None
-        depths = sorted({f["max_depth"] for f in full}, key=_depth_key) if clf_name in TREES else None
-        slots = [(d, k) for d in (depths or [None]) for k in (ks or [None])]
-        members = [
-            (c, slots.index((f["max_depth"] if depths else None, f["n_estimators"] if ks else None)))
-            for c, f in zip(cands, full)
-        ]
-        params = {p: v for p, v in cands[0].items() if not (depths and p in ("n_estimators", "max_depth"))}
-        out.append({"params": params, "ks": ks, "depths": depths, "slots": slots, "members": members})
+        if clf_name in TREES:
+            ks = sorted({f["n_estimators"] for f in full}) if clf_name in FOREST else None
+            depths = sorted({f["max_depth"] for f in full}, key=_depth_key)
+            slots = [(d, k) for d in depths for k in (ks or [None])]
+            members = [
+                (c, slots.index((f["max_depth"], f["n_estimators"] if ks else None))) for c, f in zip(cands, full)
+            ]
+            params = {p: v for p, v in cands[0].items() if p not in ("n_estimators", "max_depth")}
+            kind = "forest" if ks else "tree"
+        elif clf_name == "mlp" and len({f["learning_rate"] for f in full}) == 2:
+            ks = depths = None
+            slots = ["adaptive", "constant"]
+            members = [(c, slots.index(f["learning_rate"])) for c, f in zip(cands, full)]
+            params, kind = dict(cands[0], learning_rate="adaptive"), "sgd_prefix"
+        else:
+            ks = depths = None
+            slots, members, params, kind = [None], [(c, 0) for c in cands], cands[0], "single"
+        out.append({"kind": kind, "params": params, "ks": ks, "depths": depths, "slots": slots, "members": members})
     return out
 
 
@@ -391,34 +415,108 @@ def _fit_trees(base, group, Xfit, ytr, Xscore, Xte, yte, res):
         res["train"][s] = _acc(ytr, prev.predict(Xscore))
 
 
+def _fit_one(est, Xfit, ytr, Xscore, Xte, yte, res, s):
+    t0 = time.perf_counter()
+    est.fit(Xfit, ytr)
+    res["time"][s] = time.perf_counter() - t0
+    res["test"][s] = _acc(yte, est.predict(Xte))
+    res["train"][s] = _acc(ytr, est.predict(Xscore))
+
+
+def _fit_sgd_prefix(base, group, Xfit, ytr, Xscore, Xte, yte, res, k, caught):
+    """MLP, solver 'sgd': the 'adaptive' run, and the 'constant' model read off it.
+
+    The two schedules differ only at ``trigger_stopping`` (after ``n_iter_no_change`` epochs
+    without improvement): 'constant' stops there, 'adaptive' divides the learning rate by 5 and
+    goes on. So the constant model is the adaptive run's weights at its first trigger (the
+    fit's own check, ``_no_improvement_count > n_iter_no_change``, right after
+    ``_update_no_improvement_count``), or, if it never triggers, the adaptive model itself."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    a, c = group["slots"].index("adaptive"), group["slots"].index("constant")
+    est = clone(base).set_params(**group["params"])
+    rec = {"calls": 0}
+    hook_ok = hasattr(type(est), "_update_no_improvement_count")
+    if hook_ok:
+        update = est._update_no_improvement_count
+
+        def recording_update(*args, **kwargs):
+            update(*args, **kwargs)
+            rec["calls"] += 1
+            if "coefs" not in rec and est._no_improvement_count > est.n_iter_no_change:
+                rec["coefs"] = [w.copy() for w in est.coefs_]
+                rec["intercepts"] = [w.copy() for w in est.intercepts_]
+                rec["time"] = time.perf_counter() - t0
+
+        est._update_no_improvement_count = recording_update
+    n0 = len(caught)
+    t0 = time.perf_counter()
+    try:
+        est.fit(Xfit, ytr)
+        res["time"][a] = time.perf_counter() - t0
+        res["test"][a] = _acc(yte, est.predict(Xte))
+        res["train"][a] = _acc(ytr, est.predict(Xscore))
+    except Exception as e:  # noqa: BLE001 - recorded in the row
+        res["error"][a] = f"fold {k}: {_short_error(e)}"
+    res["n_conv"][a] = sum(issubclass(w.category, ConvergenceWarning) for w in caught[n0:])
+    if "_update_no_improvement_count" in vars(est):
+        del est._update_no_improvement_count
+    if not rec["calls"]:  # the hook saw no epoch: no shortcut, fit the constant model itself
+        n0 = len(caught)
+        try:
+            _fit_one(clone(est).set_params(learning_rate="constant"), Xfit, ytr, Xscore, Xte, yte, res, c)
+        except Exception as e:  # noqa: BLE001
+            res["error"][c] = f"fold {k}: {_short_error(e)}"
+        res["n_conv"][c] = sum(issubclass(w.category, ConvergenceWarning) for w in caught[n0:])
+    elif "coefs" not in rec:  # never triggered: the constant run is the adaptive run
+        for part in ("test", "train", "time", "n_conv"):
+            res[part][c] = res[part][a]
+        res["error"][c] = res["error"][a]
+    else:  # stopped (converged) at the trigger: the weights recorded there
+        m = copy.copy(est)
+        m.coefs_, m.intercepts_ = rec["coefs"], rec["intercepts"]
+        res["time"][c] = rec["time"]
+        try:
+            if not all(np.isfinite(w).all() for w in m.coefs_ + m.intercepts_):  # as MLP._fit checks
+                raise ValueError("Solver produced non-finite parameter weights.")
+            res["test"][c] = _acc(yte, m.predict(Xte))
+            res["train"][c] = _acc(ytr, m.predict(Xscore))
+        except Exception as e:  # noqa: BLE001
+            res["error"][c] = f"fold {k}: {_short_error(e)}"
+
+
 def _run_task(source, reducer, clf_name, gi, group, seed, k):
-    """Fit one task (one model, or a tree/forest group sharing fits) on fold k of one reducer."""
+    """Fit one task (one model, or a group sharing fits) on fold k of one reducer."""
     import threadpoolctl
     from sklearn.exceptions import ConvergenceWarning
 
     data = _fold_data(source)
     base = reg.make_classifier(clf_name, random_state=seed)
     ns = len(group["slots"])
-    res = {"test": np.full(ns, np.nan), "train": np.full(ns, np.nan), "time": np.zeros(ns), "error": ""}
+    res = {
+        "test": np.full(ns, np.nan),
+        "train": np.full(ns, np.nan),
+        "time": np.zeros(ns),
+        "error": [""] * ns,
+        "n_conv": np.zeros(ns, int),
+    }
     with threadpoolctl.threadpool_limits(1), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", ConvergenceWarning)
         Xfit, Xscore, Xte, ytr, yte = data.fold(reducer, k)
+        if group["kind"] == "sgd_prefix":
+            _fit_sgd_prefix(base, group, Xfit, ytr, Xscore, Xte, yte, res, k, caught)
+            return reducer, gi, k, res
         try:
-            if group["ks"] is not None:
+            if group["kind"] == "forest":
                 _fit_forests(base, group, Xfit, ytr, Xscore, Xte, yte, res)
-            elif group["depths"] is not None:
+            elif group["kind"] == "tree":
                 _fit_trees(base, group, Xfit, ytr, Xscore, Xte, yte, res)
             else:
-                est = clone(base).set_params(**group["params"])
-                t0 = time.perf_counter()
-                est.fit(Xfit, ytr)
-                res["time"][0] = time.perf_counter() - t0
-                res["test"][0] = _acc(yte, est.predict(Xte))
-                res["train"][0] = _acc(ytr, est.predict(Xscore))
+                _fit_one(clone(base).set_params(**group["params"]), Xfit, ytr, Xscore, Xte, yte, res, 0)
         except Exception as e:  # noqa: BLE001 - recorded in the row
-            res["error"] = f"fold {k}: {_short_error(e)}"
-    res["n_conv"] = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+            res["error"] = [f"fold {k}: {_short_error(e)}"] * ns
+    res["n_conv"][:] = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
     return reducer, gi, k, res
 
 
@@ -483,22 +581,25 @@ def evaluate_classifier(
     jobs = (delayed(_run_task)(source(r, k), r, clf_name, gi, groups[gi], seed, k) for r, gi, k in tasks)
     for done, (r, gi, k, res) in enumerate(par(jobs), start=1):
         g = groups[gi]
+        ns = len(g["slots"])
         a = acc.setdefault(
             (r, gi),
-            {part: np.full((len(g["slots"]), n), np.nan) for part in ("test", "train", "time")}
-            | {"errors": {}, "n_conv": 0, "left": n},
+            {part: np.full((ns, n), np.nan) for part in ("test", "train", "time")}
+            | {"errors": [{} for _ in range(ns)], "n_conv": np.zeros(ns, int), "left": n},
         )
         for part in ("test", "train", "time"):
             a[part][:, k] = res[part]
-        if res["error"]:
-            a["errors"][k] = res["error"]
+        for s in range(ns):
+            if res["error"][s]:
+                a["errors"][s][k] = res["error"][s]
         a["n_conv"] += res["n_conv"]
         a["left"] -= 1
         if not a["left"]:
-            error = a["errors"][min(a["errors"])] if a["errors"] else ""
-            note = f"not converged (ConvergenceWarning) {a['n_conv']}x over {n} folds" if a["n_conv"] else ""
             te, tr, tm = a["test"], a["train"], a["time"]
             for c, s in g["members"]:
+                errs, nc = a["errors"][s], a["n_conv"][s]
+                error = errs[min(errs)] if errs else ""
+                note = f"not converged (ConvergenceWarning) {nc}x over {n} folds" if nc else ""
                 rows.append(_row(scaler, r, clf_name, c, te[s], tr[s], tm[s], error, n, ttime.get(r), note))
             del acc[(r, gi)]
         now = time.perf_counter()
