@@ -15,8 +15,9 @@ alternates):
 
 Scores must be identical, candidate by candidate and fold by fold (test and train), and are
 checked. Without ``--full`` grids larger than ``--max-candidates`` are subsampled (seeded;
-trees and forests keep whole groups that share fits, i.e. every n_estimators × max_depth of a
-min_samples_split × min_samples_leaf), the same subsample for both approaches.
+trees, forests and the MLP keep whole groups that share fits, e.g. every n_estimators ×
+max_depth of a min_samples_split × min_samples_leaf, every solver × learning_rate of an MLP
+architecture × activation × alpha), the same subsample for both approaches.
 
 Per classifier the CSV records candidates, seconds and configurations/s of each side, their
 ratio, whether the scores are identical and the 1-minute load average before and after; it is
@@ -47,21 +48,22 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 
 from neurogen.classify import registry as reg  # noqa: E402
 from neurogen.classify.select import build_pipeline  # noqa: E402
-from neurogen.classify.sweep import TREES, FoldData, cv_splits, evaluate_classifier, transform_folds  # noqa: E402
+from neurogen.classify.sweep import FoldData, cv_splits, evaluate_classifier, transform_folds  # noqa: E402
 from neurogen.data.prepared import load_split, prepare_dataset  # noqa: E402
 
 #: parameters whose values share fits in the engine: subsampling keeps their groups whole
-SHARED = ("n_estimators", "max_depth")
+SHARED = {"random_forest": ("n_estimators", "max_depth"), "extra_trees": ("n_estimators", "max_depth")}
+SHARED |= {"decision_tree": ("max_depth",), "mlp": ("solver", "learning_rate")}
 
 
 def subsample(name, grid, cap, rng):
     cands = reg.param_candidates(name, grid)
     if len(cands) <= cap:
         return cands
-    if name in TREES:
+    if name in SHARED:
 
         def key(c):
-            return json.dumps({k: v for k, v in c.items() if k not in SHARED}, sort_keys=True, default=str)
+            return json.dumps({k: v for k, v in c.items() if k not in SHARED[name]}, sort_keys=True, default=str)
 
         keys = sorted({key(c) for c in cands})
         per = len(cands) // len(keys)
@@ -138,8 +140,9 @@ def main():
     ap.add_argument(
         "--max-candidates-mlp",
         type=int,
-        default=2,
-        help="MLP candidates without --full (max_iter 5000: one candidate × 10 folds takes minutes)",
+        default=9,
+        help="MLP candidates without --full: whole solver × learning_rate blocks (9 candidates, 4 fits "
+        "in the engine); max_iter 5000: one block × 10 folds takes minutes",
     )
     ap.add_argument("--classifiers", "--only", dest="only", nargs="*", default=None, help="only these classifiers")
     ap.add_argument("--skip", nargs="*", default=[], help="leave these classifiers out")
@@ -150,6 +153,8 @@ def main():
         help="CSV to write (default with --full: benchmarks/results/sweep_full/sweep_full.csv)",
     )
     a = ap.parse_args()
+    # GridSearchCV's workers would print every ConvergenceWarning (the engine records them)
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
     out = a.out or ("benchmarks/results/sweep_full/sweep_full.csv" if a.full else "results/benchmarks/sweep_speed.csv")
 
     grids = yaml.safe_load((ROOT / "config" / "full.yaml").read_text())["classify"]["grids"]
