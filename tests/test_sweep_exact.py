@@ -120,6 +120,8 @@ def test_mlp_unused_parameters_share_one_fit(small):
     groups = _groups("mlp", reg.param_candidates("mlp", grid))
     # adam, lbfgs: one fit for 3 candidates each; sgd: constant read off the adaptive run
     assert sorted(len(g["members"]) for g in groups) == [1, 2, 3, 3]
+    adam = _groups("mlp", reg.param_candidates("mlp", {"solver": ["adam"], "learning_rate": ["constant", "adaptive"]}))
+    assert [(g["kind"], len(g["members"])) for g in adam] == [("single", 2)]
     _compare_with_gridsearch(X, y, "mlp", grid, seed=1, k=3)
 
 

@@ -305,12 +305,13 @@ def _groups(clf_name, candidates):
         shared = {"n_estimators"} if clf_name in FOREST else set()
         if clf_name in TREES and _is_int(eff.get("random_state")):  # reproducible per-tree seeds
             shared.add("max_depth")
-        keyd = {p: v for p, v in eff.items() if p not in shared}
-        if _sgd_prefix(clf_name, eff):
-            keyd["learning_rate"] = "constant|adaptive"
-        by.setdefault(json.dumps(keyd, sort_keys=True, default=repr), []).append(c)
+        prefix = _sgd_prefix(clf_name, eff)
+        if prefix:
+            shared.add("learning_rate")
+        key = json.dumps({p: v for p, v in eff.items() if p not in shared}, sort_keys=True, default=repr)
+        by.setdefault((prefix, key), []).append(c)
     out = []
-    for cands in by.values():
+    for (prefix, _), cands in by.items():
         full = [{**defaults, **c} for c in cands]
         if clf_name in TREES:
             ks = sorted({f["n_estimators"] for f in full}) if clf_name in FOREST else None
@@ -321,7 +322,7 @@ def _groups(clf_name, candidates):
             ]
             params = {p: v for p, v in cands[0].items() if p not in ("n_estimators", "max_depth")}
             kind = "forest" if ks else "tree"
-        elif clf_name == "mlp" and len({f["learning_rate"] for f in full}) == 2:
+        elif prefix and len({f["learning_rate"] for f in full}) == 2:
             ks = depths = None
             slots = ["adaptive", "constant"]
             members = [(c, slots.index(f["learning_rate"])) for c, f in zip(cands, full)]
