@@ -121,11 +121,31 @@ def identical(ours, ref, n_folds=10):
     return all(np.array_equal(o[a].to_numpy(float), ref[b].to_numpy(float), equal_nan=True) for a, b in pairs)
 
 
+COLUMNS = [
+    "classifier",
+    "candidates",
+    "engine_s",
+    "plain_s",
+    "engine_configs_per_s",
+    "plain_configs_per_s",
+    "ratio",
+    "identical",
+    "load_before",
+    "load_after",
+    "first",
+    "n_cells",
+    "scaler",
+    "jobs",
+    "plain_jobs",
+    "full",
+]
+
+
 def write_atomic(df, out):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    df.to_csv(tmp, index=False)
+    df.reindex(columns=COLUMNS).to_csv(tmp, index=False)
     tmp.replace(out)
 
 
