@@ -1,26 +1,39 @@
-"""Benchmark: configurations evaluated per second, neurogen's sweep engine vs the plain approach.
+"""Benchmark: configurations evaluated per second, neurogen's sweep engine vs the study's loop.
 
-On the real e-type table (80 % training split, mean-imputed on it), for one scaler and the
-full grids of config/full.yaml (reducer: none), both approaches evaluate the same candidates
-with the same 10 stratified folds:
+On the e-type table (80 % training split, mean-imputed on it; the surrogate table generated
+from resources/surrogate/etype.json when the real file is absent), for one scaler (reducer:
+none) and the grids of config/full.yaml, both approaches evaluate the same candidates with the
+same 10 stratified folds, classifier by classifier, side by side (interleaved; which goes first
+alternates):
 
-* plain: for each classifier, ``GridSearchCV(Pipeline([scaler, classifier]), grid, cv=10,
-  return_train_score=True)`` (default, serial) — refits the scaler for every candidate × fold;
-  with ``--plain-parallel`` also the same with ``n_jobs=N``;
-* neurogen: ``transform_folds`` once (scaler fit once per fold) + ``evaluate_classifier``
-  per classifier (parallel over candidates; forests grown once per n_estimators group).
+* plain (the study's loop): ``GridSearchCV(Pipeline([scaler, classifier]), grid, cv=10,
+  return_train_score=True, n_jobs=--plain-jobs)`` per classifier: refits the scaler for every
+  candidate × fold;
+* neurogen: ``transform_folds`` once (scaler fit once per fold, shared by every classifier;
+  its time is a row of its own and counts in the total) + ``evaluate_classifier`` per
+  classifier on ``--jobs`` processes (exact shortcuts: see neurogen.classify.sweep).
 
-Scores must be identical (checked). Grids larger than ``--max-candidates`` are subsampled
-(seeded; forests keep whole n_estimators groups), the same subsample for both approaches.
+Scores must be identical, candidate by candidate and fold by fold (test and train), and are
+checked. Without ``--full`` grids larger than ``--max-candidates`` are subsampled (seeded;
+trees, forests and the MLP keep whole groups that share fits, e.g. every n_estimators ×
+max_depth of a min_samples_split × min_samples_leaf, every solver × learning_rate of an MLP
+architecture × activation × alpha), the same subsample for both approaches.
 
-    python benchmarks/sweep_speed.py --data ../shared/data/allen/e-type.csv --jobs 2
+Per classifier the CSV records candidates, seconds and configurations/s of each side, their
+ratio, whether the scores are identical and the 1-minute load average before and after; it is
+rewritten after each classifier, so an interrupted run keeps what it measured.
+
+    python benchmarks/sweep_speed.py --full --skip mlp logreg_l1      # the study's full grids
+    python benchmarks/sweep_speed.py --only decision_tree lda --full  # a quick check
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,122 +51,221 @@ from neurogen.classify.select import build_pipeline  # noqa: E402
 from neurogen.classify.sweep import FoldData, cv_splits, evaluate_classifier, transform_folds  # noqa: E402
 from neurogen.data.prepared import load_split, prepare_dataset  # noqa: E402
 
+#: parameters whose values share fits in the engine: subsampling keeps their groups whole
+SHARED = {"random_forest": ("n_estimators", "max_depth"), "extra_trees": ("n_estimators", "max_depth")}
+SHARED |= {"decision_tree": ("max_depth",), "mlp": ("solver", "learning_rate")}
+
 
 def subsample(name, grid, cap, rng):
     cands = reg.param_candidates(name, grid)
     if len(cands) <= cap:
         return cands
-    if "n_estimators" in grid:
-        keys = sorted(
-            {
-                json.dumps({k: v for k, v in c.items() if k != "n_estimators"}, sort_keys=True, default=str)
-                for c in cands
-            }
-        )
-        n_k = len(grid["n_estimators"])
-        keep = set(rng.choice(keys, size=max(1, cap // n_k), replace=False))
-        return [
-            c
-            for c in cands
-            if json.dumps({k: v for k, v in c.items() if k != "n_estimators"}, sort_keys=True, default=str) in keep
-        ]
+    if name in SHARED:
+
+        def key(c):
+            return json.dumps({k: v for k, v in c.items() if k not in SHARED[name]}, sort_keys=True, default=str)
+
+        keys = sorted({key(c) for c in cands})
+        per = len(cands) // len(keys)
+        keep = set(rng.choice(keys, size=max(1, cap // per), replace=False))
+        return [c for c in cands if key(c) in keep]
     idx = sorted(rng.choice(len(cands), size=cap, replace=False))
     return [cands[i] for i in idx]
+
+
+def _pjson(params: dict) -> str:
+    return json.dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(params.items())})
+
+
+def load_data(path, seed):
+    """Training split of the e-type table (or of the surrogate table when ``path`` is absent)."""
+    work = Path(tempfile.mkdtemp(prefix="sweep_speed_"))
+    source = "e-type table"
+    if not Path(path).exists():
+        from neurogen.data.surrogate import generate
+
+        stats = json.loads((ROOT / "resources" / "surrogate" / "etype.json").read_text())
+        path = work / "surrogate.csv"
+        generate(stats, seed).to_csv(path, index=False)
+        source = "surrogate table (resources/surrogate/etype.json)"
+    prepare_dataset(path, work / "data", test_size=0.2, repeats=1, cv_folds=10, seed=seed)
+    sp = load_split(work / "data", 0)
+    return sp.X_train, sp.y_train, source
+
+
+def run_engine(fd, name, grid, seed, jobs):
+    t0 = time.perf_counter()
+    df = evaluate_classifier(fd, name, grid, seed=seed, n_jobs=jobs, fold_scores=True)
+    return time.perf_counter() - t0, df.set_index("params")
+
+
+def run_plain(X, y, scaler, name, cands, seed, jobs):
+    pipe = build_pipeline(scaler, "none", name, {}, seed)
+    pgrid = [{f"classifier__{k}": [v] for k, v in c.items()} for c in cands] or [{}]
+    cv = StratifiedKFold(10, shuffle=True, random_state=seed)
+    t0 = time.perf_counter()
+    gs = GridSearchCV(pipe, pgrid, cv=cv, return_train_score=True, n_jobs=jobs, error_score=np.nan).fit(X, y)
+    sec = time.perf_counter() - t0
+    res = pd.DataFrame(gs.cv_results_)
+    res["params"] = [_pjson({k.split("__", 1)[1]: v for k, v in p.items()}) for p in res["params"]]
+    return sec, res.set_index("params")
+
+
+def identical(ours, ref, n_folds=10):
+    """Every candidate's test and train accuracy on every fold, and their means, bit for bit."""
+    if set(ours.index) != set(ref.index):
+        return False
+    o = ours.loc[ref.index]
+    pairs = [(f"split{k}_{p}_accuracy", f"split{k}_{p}_score") for k in range(n_folds) for p in ("test", "train")]
+    pairs += [("mean_test_accuracy", "mean_test_score"), ("mean_train_accuracy", "mean_train_score")]
+    return all(np.array_equal(o[a].to_numpy(float), ref[b].to_numpy(float), equal_nan=True) for a, b in pairs)
+
+
+COLUMNS = [
+    "classifier",
+    "candidates",
+    "engine_s",
+    "plain_s",
+    "engine_configs_per_s",
+    "plain_configs_per_s",
+    "ratio",
+    "identical",
+    "load_before",
+    "load_after",
+    "first",
+    "n_cells",
+    "scaler",
+    "jobs",
+    "plain_jobs",
+    "full",
+]
+
+
+def write_atomic(df, out):
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    df.reindex(columns=COLUMNS).to_csv(tmp, index=False)
+    tmp.replace(out)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "allen" / "e-type.csv"))
     ap.add_argument("--scaler", default="yeojohnson")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="engine worker processes")
+    ap.add_argument("--plain-jobs", type=int, default=2, help="GridSearchCV n_jobs of the plain approach")
+    ap.add_argument("--full", action="store_true", help="the full grids of config/full.yaml, no subsampling")
     ap.add_argument("--max-candidates", type=int, default=8)
     ap.add_argument(
         "--max-candidates-mlp",
         type=int,
-        default=2,
-        help="MLP candidates (max_iter 5000: one candidate × 10 folds takes minutes)",
+        default=9,
+        help="MLP candidates without --full: whole solver × learning_rate blocks (9 candidates, 4 fits "
+        "in the engine); max_iter 5000: one block × 10 folds takes minutes",
     )
-    ap.add_argument("--classifiers", nargs="*", default=None)
-    ap.add_argument(
-        "--plain-parallel",
-        action="store_true",
-        help="also time GridSearchCV with n_jobs=--jobs (not only the plain serial default)",
-    )
+    ap.add_argument("--classifiers", "--only", dest="only", nargs="*", default=None, help="only these classifiers")
+    ap.add_argument("--skip", nargs="*", default=[], help="leave these classifiers out")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--out", default="results/benchmarks/sweep_speed.csv")
+    ap.add_argument(
+        "--out",
+        default=None,
+        help="CSV to write (default with --full: benchmarks/results/sweep_full/sweep_full.csv)",
+    )
     a = ap.parse_args()
+    # GridSearchCV's workers would print every ConvergenceWarning (the engine records them)
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    out = a.out or ("benchmarks/results/sweep_full/sweep_full.csv" if a.full else "results/benchmarks/sweep_speed.csv")
 
     grids = yaml.safe_load((ROOT / "config" / "full.yaml").read_text())["classify"]["grids"]
-    names = a.classifiers or list(reg.CLASSIFIERS)
-    tmp = Path("results/benchmarks/_sweep_speed_data")
-    prepare_dataset(a.data, tmp, test_size=0.2, repeats=1, cv_folds=10, seed=a.seed)
-    sp = load_split(tmp, 0)
-    X, y = sp.X_train, sp.y_train
+    names = [n for n in (a.only or list(reg.CLASSIFIERS)) if n not in set(a.skip)]
+    X, y, source = load_data(a.data, a.seed)
+    print(
+        f"{source}: {X.shape[0]} cells × {X.shape[1]} features; scaler {a.scaler}; "
+        f"engine {a.jobs} jobs, GridSearchCV n_jobs={a.plain_jobs}",
+        flush=True,
+    )
     rng = np.random.default_rng(a.seed)
-    cands = {n: subsample(n, grids[n], a.max_candidates_mlp if n == "mlp" else a.max_candidates, rng) for n in names}
-    cv = StratifiedKFold(10, shuffle=True, random_state=a.seed)
+    cands = {
+        n: (
+            reg.param_candidates(n, grids[n])
+            if a.full
+            else subsample(n, grids[n], a.max_candidates_mlp if n == "mlp" else a.max_candidates, rng)
+        )
+        for n in names
+    }
 
-    rows, mismatches = [], []
-    # neurogen engine: scaler fit once per fold, then every classifier on those folds
+    # start both pools of workers before timing anything (neither side pays the start-up)
+    fd = FoldData(transform_folds(X, y, a.scaler, ["none"], cv_splits(y, 10, a.seed), a.seed, n_jobs=a.jobs))
+    common = {"n_cells": len(y), "scaler": a.scaler, "jobs": a.jobs, "plain_jobs": a.plain_jobs, "full": a.full}
+    load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     fd = FoldData(transform_folds(X, y, a.scaler, ["none"], cv_splits(y, 10, a.seed), a.seed, n_jobs=a.jobs))
-    rows.append(
-        {"classifier": "(scaler folds)", "approach": "neurogen", "candidates": 0, "seconds": time.perf_counter() - t0}
-    )
-    plain_variants = [("plain", None)] + ([("plain_parallel", a.jobs)] if a.plain_parallel else [])
-    for n in names:
-        grid = [{k: [list(v) if isinstance(v, tuple) else v] for k, v in c.items()} for c in cands[n]] or [{}]
-        t1 = time.perf_counter()
-        df = evaluate_classifier(fd, n, grid, seed=a.seed, n_jobs=a.jobs)
-        keep = {
-            json.dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(c.items())}) for c in cands[n]
+    rows = [
+        {
+            "classifier": "(scaler folds)",
+            "candidates": 0,
+            "engine_s": time.perf_counter() - t0,
+            "load_before": load0,
+            "load_after": os.getloadavg()[0],
         }
-        ours = df[df["params"].isin(keep)].set_index("params")
+        | common
+    ]
+    for i, n in enumerate(names):
+        grid = grids[n] if a.full else ([{k: [v] for k, v in c.items()} for c in cands[n]] or {})
+        load0 = os.getloadavg()[0]
+        order = ("engine", "plain") if i % 2 == 0 else ("plain", "engine")
+        for side in order:
+            if side == "engine":
+                sec_e, ours = run_engine(fd, n, grid, a.seed, a.jobs)
+                print(f"  neurogen {n}: {len(ours)} candidates in {sec_e:.1f} s", flush=True)
+            else:
+                sec_p, ref = run_plain(X, y, a.scaler, n, cands[n], a.seed, a.plain_jobs)
+                print(f"  plain    {n}: {len(ref)} candidates in {sec_p:.1f} s", flush=True)
+        same = identical(ours, ref)
         rows.append(
-            {"classifier": n, "approach": "neurogen", "candidates": len(ours), "seconds": time.perf_counter() - t1}
+            {
+                "classifier": n,
+                "candidates": len(ref),
+                "engine_s": sec_e,
+                "plain_s": sec_p,
+                "engine_configs_per_s": len(ours) / sec_e,
+                "plain_configs_per_s": len(ref) / sec_p,
+                "ratio": (len(ours) / sec_e) / (len(ref) / sec_p),
+                "identical": same,
+                "load_before": load0,
+                "load_after": os.getloadavg()[0],
+                "first": order[0],
+            }
+            | common
         )
-        print(f"neurogen       {n}: {len(ours)} candidates in {rows[-1]['seconds']:.1f} s", flush=True)
-        # the plain approach: one GridSearchCV(Pipeline(scaler, classifier)) per classifier
-        for label, jobs in plain_variants:
-            pipe = build_pipeline(a.scaler, "none", n, {}, a.seed)
-            pgrid = [{f"classifier__{k}": [v] for k, v in c.items()} for c in cands[n]] or [{}]
-            t1 = time.perf_counter()
-            gs = GridSearchCV(pipe, pgrid, cv=cv, return_train_score=True, n_jobs=jobs, error_score=np.nan).fit(X, y)
-            sec = time.perf_counter() - t1
-            res = pd.DataFrame(gs.cv_results_)
-            res["params"] = [
-                json.dumps(
-                    {k.split("__", 1)[1]: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(p.items())}
-                )
-                for p in res["params"]
-            ]
-            res = res.set_index("params")
-            o = ours.loc[res.index]
-            for col_o, col_p in [
-                ("mean_test_accuracy", "mean_test_score"),
-                ("mean_train_accuracy", "mean_train_score"),
-            ]:
-                if not np.array_equal(o[col_o].to_numpy(), res[col_p].to_numpy(), equal_nan=True):
-                    mismatches.append((n, label, col_o, float(np.nanmax(np.abs(o[col_o] - res[col_p])))))
-            rows.append({"classifier": n, "approach": label, "candidates": len(res), "seconds": sec})
-            print(f"{label:14s} {n}: {len(res)} candidates in {sec:.1f} s", flush=True)
+        print(f"{n}: ratio {rows[-1]['ratio']:.2f}×, scores identical: {same}", flush=True)
+        write_atomic(pd.DataFrame(rows), out)
 
     df = pd.DataFrame(rows)
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(a.out, index=False)
-    tot = df.groupby("approach")[["candidates", "seconds"]].sum()
-    tot["configs_per_s"] = tot["candidates"] / tot["seconds"]
-    per = df[df["classifier"] != "(scaler folds)"].pivot(index="classifier", columns="approach", values="seconds")
-    for label, _ in plain_variants:
-        per[f"speedup_vs_{label}"] = per[label] / per["neurogen"]
-    print(per.round(2).to_string())
-    print(tot.round(3).to_string())
-    for label, _ in plain_variants:
-        print(
-            f"speed-up, configurations/s, neurogen ({a.jobs} jobs) ÷ {label}: "
-            f"{tot.loc['neurogen', 'configs_per_s'] / tot.loc[label, 'configs_per_s']:.2f}× (scaler {a.scaler})"
-        )
-    print("scores identical:", "yes" if not mismatches else f"NO {mismatches}")
+    per = df[df["classifier"] != "(scaler folds)"]
+    tot_e, tot_p = df["engine_s"].sum(), per["plain_s"].sum()
+    n_c = int(per["candidates"].sum())
+    total = {
+        "classifier": "(total)",
+        "candidates": n_c,
+        "engine_s": tot_e,
+        "plain_s": tot_p,
+        "engine_configs_per_s": n_c / tot_e,
+        "plain_configs_per_s": n_c / tot_p,
+        "ratio": tot_p / tot_e,
+        "identical": bool(per["identical"].all()),
+        "load_before": float(df["load_before"].mean()),
+        "load_after": float(df["load_after"].mean()),
+    } | common
+    df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+    write_atomic(df, out)
+    cols = ["classifier", "candidates", "engine_s", "plain_s", "ratio", "identical", "load_before", "load_after"]
+    print(df[cols].round(2).to_string(index=False))
+    print(
+        f"speed-up, configurations/s, neurogen ({a.jobs} jobs, scaler folds included) ÷ GridSearchCV "
+        f"(n_jobs={a.plain_jobs}): {total['ratio']:.2f}×; scores identical: {total['identical']}; wrote {out}"
+    )
 
 
 if __name__ == "__main__":
