@@ -328,6 +328,13 @@ def test_report_holds_every_figure_and_table_with_captions(reference, report_htm
         assert len(re.sub(r"<[^>]+>", "", cap).strip()) > 40, f"{path}: no caption"
         assert "system-message" not in cap and "ERROR/" not in cap, f"{path}: caption error {cap}"
         assert entry["data_uri"].startswith("data:"), f"{path} not embedded"
+        assert entry["labels"] and all(entry["labels"].values()), f"{path}: no labels (report(..., labels={{...}}))"
+    # entries with equal labels in one subcategory hide each other in the report's list
+    seen = {}
+    for path, entry in results.items():
+        key = json.dumps(entry["labels"], sort_keys=True)
+        assert key not in seen, f"{path} and {seen.get(key)} have the same labels {key}"
+        seen[key] = path
     for f in figures:
         assert results[f]["mime_type"] == "image/png"
     m = re.search(r"var workflow_desc = (\".*?\");\n", html)
