@@ -32,7 +32,7 @@ def paper_model(path, n_params=175, seed=0):
     from neurogen.epgan import TrainConfig
     from neurogen.epgan.data import Normalizer
     from neurogen.epgan.recorded import stimulus_traces
-    from neurogen.epgan.train import build_net
+    from neurogen.epgan.train import build_net, save_bundle
 
     torch.manual_seed(seed)
     # the published widths (as in config/full.yaml); the library defaults are config.yaml's
@@ -40,7 +40,7 @@ def paper_model(path, n_params=175, seed=0):
     net = build_net(cfg, n_params, np.zeros(n_params), np.ones(n_params), 350, 18)
     amps = np.arange(-15.0, 36.0, 5.0)
     t = 4.0 + 7.0 * np.arange(350) / 350
-    torch.save(
+    save_bundle(  # the format load_bundle reads (weights_only=True)
         {
             "final": net.state_dict(),
             "best": None,
