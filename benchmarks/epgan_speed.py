@@ -32,14 +32,15 @@ def paper_model(path, n_params=175, seed=0):
     from neurogen.epgan import TrainConfig
     from neurogen.epgan.data import Normalizer
     from neurogen.epgan.recorded import stimulus_traces
-    from neurogen.epgan.train import build_net
+    from neurogen.epgan.train import build_net, save_bundle
 
     torch.manual_seed(seed)
-    cfg = TrainConfig()  # the published widths are the defaults
+    # the published widths (as in config/full.yaml); the library defaults are config.yaml's
+    cfg = TrainConfig(latent=1024, generator_widths=[1536, 768, 384], critic_widths=[1024, 512, 256])
     net = build_net(cfg, n_params, np.zeros(n_params), np.ones(n_params), 350, 18)
     amps = np.arange(-15.0, 36.0, 5.0)
     t = 4.0 + 7.0 * np.arange(350) / 350
-    torch.save(
+    save_bundle(  # the format load_bundle reads (weights_only=True)
         {
             "final": net.state_dict(),
             "best": None,

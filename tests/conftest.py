@@ -56,3 +56,15 @@ def snakemake(workdir: Path, *args, check=True, timeout=1800, env=None) -> subpr
 def wf(tmp_path):
     """A fresh copy of the workflow in a temporary directory."""
     return copy_workflow(tmp_path / "wf")
+
+
+@pytest.fixture(scope="session")
+def test_config_run(tmp_path_factory):
+    """One uninterrupted run of config/test.yaml (every stage it lists) in a temporary copy,
+    its Snakemake log in run.log. Shared by the end-to-end tests that only read its outputs or
+    dry-run on it (test_ops_workflow, test_workflow_classify, test_workflow_fit), so a session
+    runs the test config once; a test that changes files works on its own copy."""
+    wf = copy_workflow(tmp_path_factory.mktemp("test_config_run") / "wf")
+    p = snakemake(wf, "--configfile", "config/test.yaml")
+    wf.joinpath("run.log").write_text(p.stderr)
+    return wf

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-#: columns that hold measured durations (project convention: names ending in _time_s, or
-#: wall_s / runtime_s); they differ between runs and are not compared
-TIMING_COLUMN = re.compile(r"(^|_)time_s$|^wall_s$|^runtime_s$")
+#: columns that hold measured durations, or values computed from them, or the machine's load;
+#: they differ between runs and are not compared. Project convention: names ending in _time_s
+#: (also _time_median_s / _time_mean_s), wall_s / runtime_s (also wall_s_median, wall_s_min);
+#: the epgan and fit stages' derived ones: per_neuron_ms / per_neuron_s (speed, cost),
+#: s_per_sample (simulation cost per sample), T_hours (cost curve); load_average_* (speed.csv)
+TIMING_COLUMN = re.compile(
+    r"(^|_)time_s$|_time_(median|mean)_s$|^(wall|runtime)_s($|_)"
+    r"|^per_neuron_m?s$|^s_per_sample$|^T_hours$|^load_average"
+)
 
 _JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)+)", re.M)
 

@@ -14,6 +14,7 @@ Facts behind this: ../shared/notes/slurm-on-one-machine.md.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -106,6 +107,7 @@ class Cluster:
         node = (_run(["slurmd", "-C"]).stdout.splitlines() or [""])[0].strip()
         if not node.startswith("NodeName="):
             raise Unavailable(f"slurmd -C printed no node line: {node!r}")
+        self.cpus = int(re.search(r"\bCPUs=(\d+)", node).group(1))  # the one node's CPUs
         self.ctld_port, self.d_port = _free_port(), _free_port()
         r = self.root
         self.conf.write_text(f"""\

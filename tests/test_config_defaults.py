@@ -55,6 +55,23 @@ def test_hh_defaults_equal_config():
         assert g[arg] == h[key], f"generate_shard({arg}=...) default vs hh.{key}"
 
 
+def test_epgan_train_defaults_equal_config():
+    """TrainConfig's defaults are config.yaml's epgan.train, key for key, and every key of the
+    block is a TrainConfig field (threads and seed are not config keys: the job's threads, the
+    config's seed)."""
+    from dataclasses import MISSING, fields
+
+    from neurogen.epgan import TrainConfig
+
+    block = CONFIG["epgan"]["train"]
+    defaults = {f.name: f.default if f.default is not MISSING else f.default_factory() for f in fields(TrainConfig)}
+    assert set(defaults) - set(block) == {"threads", "seed"}, "TrainConfig fields missing from epgan.train"
+    for key, value in block.items():
+        assert key in defaults, f"epgan.train.{key} is not a TrainConfig field"
+        assert defaults[key] == value, f"TrainConfig.{key} default {defaults[key]!r} vs epgan.train.{key} {value!r}"
+    assert TrainConfig() == TrainConfig.from_dict(block, seed=0)
+
+
 def test_classify_selection_defaults_equal_config():
     from neurogen.classify.select import select
 

@@ -266,7 +266,7 @@ def test_checkpoint_resume_equals_uninterrupted(toy_h5, tmp_path):
 def test_checkpoint_of_other_settings_is_ignored(toy_h5, tmp_path):
     a = _trainer(toy_h5, tmp_path / "a.pt", epochs=1)
     a.fit()
-    b = _trainer(toy_h5, tmp_path / "a.pt", epochs=1, lr_generator=5e-4)
+    b = _trainer(toy_h5, tmp_path / "a.pt", epochs=1, lr_generator=TrainConfig().lr_generator * 2)
     assert not b.try_resume()
 
 

@@ -41,12 +41,10 @@ WORKSTATION = ("--profile", "config/profiles/workstation")
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """An uninterrupted run of the test config."""
-    wf = copy_workflow(tmp_path_factory.mktemp("reference") / "wf")
-    p = snakemake(wf, *CFG)
-    wf.joinpath("run.log").write_text(p.stderr)
-    return wf
+def reference(test_config_run):
+    """An uninterrupted run of the test config (conftest's, shared with other modules: read
+    and dry-run only)."""
+    return test_config_run
 
 
 def _wait_for(cond, proc, timeout, what):
@@ -214,12 +212,14 @@ REBUILD_CASES = {
         (
             "epgan:\n  input_ablation: {traces_kept: [0.25], iv_removed: [0.25]}\n",
             {"epgan_ablation_input": 1},
-            {"epgan_train", "epgan_infer", "epgan_baselines", "epgan_evaluate", "device_check"},
+            {"epgan_train", "epgan_infer", "epgan_baselines", "epgan_evaluate", "fit_refine", "device_check"},
         ),
+        # the selection's k epochs: EP-GAN's selection, and the fit stage's refinement, which
+        # starts from the same k candidates (its params.k); never the training
         (
             "epgan:\n  selection_epochs: 1\n",
-            {"epgan_infer": 1, "epgan_evaluate": 1},
-            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "device_check"},
+            {"epgan_infer": 1, "epgan_evaluate": 1, "fit_refine": 1},
+            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "fit_neuron", "device_check"},
         ),
     ],
     "hh": [
@@ -234,7 +234,7 @@ REBUILD_CASES = {
         (
             "fit:\n  npe: {k: 5}\n",
             {"fit_neuron": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
-            {"fit_npe_train", "fit_targets", "fit_refine", "device_check"},
+            {"fit_npe_train", "fit_targets", "fit_refine", "epgan_train", "epgan_infer", "device_check"},
         )
     ],
 }
@@ -328,6 +328,13 @@ def test_report_holds_every_figure_and_table_with_captions(reference, report_htm
         assert len(re.sub(r"<[^>]+>", "", cap).strip()) > 40, f"{path}: no caption"
         assert "system-message" not in cap and "ERROR/" not in cap, f"{path}: caption error {cap}"
         assert entry["data_uri"].startswith("data:"), f"{path} not embedded"
+        assert entry["labels"] and all(entry["labels"].values()), f"{path}: no labels (report(..., labels={{...}}))"
+    # entries with equal labels in one subcategory hide each other in the report's list
+    seen = {}
+    for path, entry in results.items():
+        key = json.dumps(entry["labels"], sort_keys=True)
+        assert key not in seen, f"{path} and {seen.get(key)} have the same labels {key}"
+        seen[key] = path
     for f in figures:
         assert results[f]["mime_type"] == "image/png"
     m = re.search(r"var workflow_desc = (\".*?\");\n", html)

@@ -1,10 +1,12 @@
 """Report library: HTML pages of tables, device record."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from neurogen import NeurogenError
 from neurogen.report import table_html
@@ -48,3 +50,27 @@ def test_device_record_refuses_cuda_without_a_gpu():
         device_info("cuda", gpus_requested=1)
     info = device_info("auto", gpus_requested=1)
     assert info["device_used"] == "cpu" and "1 GPU(s) requested" in info["warnings"][0]
+
+
+def _report_calls(text: str) -> list[str]:
+    """The argument text of every report(...) call in a rule file (balanced parentheses)."""
+    text = re.sub(r"#[^\n]*", "", text)  # comments (no '#' inside the rules' strings)
+    calls = []
+    for m in re.finditer(r"\breport\(", text):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        calls.append(text[m.end() : i - 1])
+    return calls
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "workflow" / "rules").glob("*.smk")), ids=lambda p: p.name)
+def test_every_report_entry_has_labels(path):
+    """The HTML report lists entries by their labels (figure/table first, then stage and
+    wildcards), not by raw path: every report(...) passes labels={...}, the first key naming
+    the entry (a later key with exactly two values would become a toggle)."""
+    for call in _report_calls(path.read_text()):
+        m = re.search(r"labels=\{\s*\"(\w+)\"", call)
+        assert m, f"{path.name}: report(...) without labels={{...}}:\n{call}"
+        assert m.group(1) in ("figure", "table", "file"), f"{path.name}: first label {m.group(1)!r}"

@@ -17,12 +17,9 @@ def job_stats(stdout: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory):
-    from conftest import copy_workflow
-
-    wf = copy_workflow(tmp_path_factory.mktemp("classify") / "wf")
-    snakemake(wf, "--configfile", "config/test.yaml")
-    return wf
+def ran(test_config_run):
+    """The test config's run (conftest's, shared: read and dry-run only)."""
+    return test_config_run
 
 
 def test_outputs_and_columns(ran):

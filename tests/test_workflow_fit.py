@@ -1,5 +1,6 @@
-"""End-to-end: the hh, epgan and fit stages on config/test.yaml (in a temporary copy): EP-GAN
-trained, evaluated and compared with the optimisers on the same target neurons."""
+"""End-to-end: the hh, epgan and fit stages on config/test.yaml (the session's run of it, in a
+temporary copy): EP-GAN trained, evaluated and compared with the optimisers on the same target
+neurons."""
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,11 @@ def _fit_only(wf):
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory):
+def ran(request, tmp_path_factory):
+    """The test config's run (conftest's, shared with the operations tests) where it builds the
+    epgan and fit stages with EP-GAN's rows; else a run of just those stages."""
+    if {"epgan", "fit"} <= set(TEST_CFG["stages"]) and _cfg("fit")["epgan"]["enabled"]:
+        return request.getfixturevalue("test_config_run")
     from conftest import copy_workflow
 
     wf = copy_workflow(tmp_path_factory.mktemp("fit") / "wf")

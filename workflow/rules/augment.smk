@@ -184,6 +184,7 @@ rule augment_plots:
                 category="Augmentation",
                 subcategory="{dataset}",
                 caption=f"../../report/{v}",
+                labels={"figure": k.replace("_", " "), "stage": "augment", "dataset": "{dataset}"},
             )
             for k, v in AU_FIGS.items()
         },

@@ -116,12 +116,14 @@ rule classify_plots:
             category="Classification sweep",
             subcategory="{dataset}",
             caption="../../report/landscape.rst",
+            labels={"figure": "accuracy landscape", "stage": "classify", "dataset": "{dataset}"},
         ),
         distributions=report(
             "results/classify/{dataset}/accuracy_distributions.png",
             category="Classification sweep",
             subcategory="{dataset}",
             caption="../../report/distributions.rst",
+            labels={"figure": "accuracy distributions", "stage": "classify", "dataset": "{dataset}"},
         ),
     log:
         "results/logs/classify/{dataset}/plots.log",

@@ -101,12 +101,14 @@ rule epgan_evaluate:
             category="EP-GAN",
             subcategory="{model}",
             caption="../../report/epgan_overlays.rst",
+            labels={"figure": "response overlays", "stage": "epgan", "model": "{model}", "variant": "full"},
         ),
         errors=report(
             "results/epgan/{model}/errors.png",
             category="EP-GAN",
             subcategory="{model}",
             caption="../../report/epgan_errors.rst",
+            labels={"figure": "errors per type", "stage": "epgan", "model": "{model}", "variant": "full"},
         ),
     log:
         "results/logs/epgan/{model}/evaluate.log",
@@ -166,6 +168,7 @@ rule epgan_ablation_loss:
             category="EP-GAN",
             subcategory="{model}",
             caption="../../report/epgan_ablations.rst",
+            labels={"figure": "ablations", "stage": "epgan", "model": "{model}", "variant": "all"},
         ),
     log:
         "results/logs/epgan/{model}/ablation_loss.log",
@@ -217,6 +220,7 @@ rule epgan_plots:
             category="EP-GAN",
             subcategory="{model}",
             caption="../../report/epgan_training.rst",
+            labels={"figure": "training curves", "stage": "epgan", "model": "{model}", "variant": "{variant}"},
         ),
     log:
         "results/logs/epgan/{model}/plots_{variant}.log",

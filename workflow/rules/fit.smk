@@ -187,11 +187,13 @@ rule fit_plots:
             "results/fit/rmse.png",
             category="Fitting vs EP-GAN",
             caption="../../report/fit_rmse.rst",
+            labels={"figure": "RMSE per method and budget", "stage": "fit"},
         ),
         cost=report(
             "results/fit/cost_curve.png",
             category="Fitting vs EP-GAN",
             caption="../../report/fit_cost.rst",
+            labels={"figure": "cost curve", "stage": "fit"},
         ),
     log:
         "results/logs/fit/plots.log",

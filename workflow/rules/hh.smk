@@ -83,12 +83,14 @@ rule hh_figures:
             category="HH training data",
             subcategory="{model}",
             caption="../../report/hh_examples.rst",
+            labels={"figure": "example responses", "stage": "hh", "model": "{model}"},
         ),
         histograms=report(
             "results/hh/{model}/param_histograms.png",
             category="HH training data",
             subcategory="{model}",
             caption="../../report/hh_histograms.rst",
+            labels={"figure": "parameter histograms", "stage": "hh", "model": "{model}"},
         ),
     log:
         "results/logs/hh/{model}/figures.log",

@@ -85,6 +85,7 @@ rule report_table:
             caption="../../report/table.rst",
             category="Tables",
             subcategory="{table_stage}",
+            labels={"table": "{table}", "stage": "{table_stage}"},
         ),
     log:
         "results/logs/report/tables/{table_stage}/{table}.log",
@@ -113,6 +114,7 @@ rule device_check:
             "results/report/device.json",
             caption="../../report/device.rst",
             category="Run environment",
+            labels={"file": "device and packages", "stage": "report"},
         ),
     log:
         "results/logs/report/device_check.log",

@@ -108,7 +108,7 @@ rule epgan_scale_merge:
             category="EP-GAN",
             subcategory="{model}",
             caption="../../report/epgan_scaling.rst",
-            labels={"figure": "data scaling"},
+            labels={"figure": "data scaling", "stage": "scaling", "model": "{model}", "variant": "all"},
         ),
     log:
         "results/logs/epgan/{model}/scaling/merge.log",

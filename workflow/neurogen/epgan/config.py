@@ -12,29 +12,34 @@ from .. import NeurogenError
 
 @dataclass
 class TrainConfig:
-    epochs: int = 20
+    """The ``epgan.train`` block. The defaults equal config/config.yaml's (the one source of
+    defaults; tests/test_config_defaults.py checks it); config/full.yaml has the paper's
+    settings (latent 1024, widths 1536/768/384 and 1024/512/256, lr 1e-4, n_critic 5)."""
+
+    epochs: int = 60
     batch_size: int = 64
     chunk_size: int = 4096  # neurons read from the HDF5 file at a time
-    latent: int = 1024  # GRU hidden size = latent vector
+    latent: int = 256  # GRU hidden size = latent vector
     gru_layers: int = 1
-    generator_widths: list = field(default_factory=lambda: [1536, 768, 384])
-    critic_widths: list = field(default_factory=lambda: [1024, 512, 256])
-    lr_generator: float = 1e-4
-    lr_critic: float = 1e-4
+    generator_widths: list = field(default_factory=lambda: [512, 256, 128])
+    critic_widths: list = field(default_factory=lambda: [256, 128])
+    lr_generator: float = 0.0005
+    lr_critic: float = 0.0005
     betas: list = field(default_factory=lambda: [0.5, 0.9])
-    n_critic: int = 5  # critic updates per generator update
+    n_critic: int = 2  # critic updates per generator update
     gp_weight: float = 10.0
     mask_start: float = 0.75
     mask_end: float = 0.0
     losses: dict = field(default_factory=lambda: {"adversarial": 1.0, "iv": 1.0, "voltage": 1.0})
     voltage_h: int = 2  # samples between finite-difference points
-    voltage_traces: int = 3  # stimuli per batch in the voltage residual (0 = all)
-    voltage_neurons: int = 0  # neurons per batch in the voltage residual (0 = all)
-    voltage_stride: int = 1  # use every k-th sample of the trace (gates stepped k·Δt)
-    voltage_every: int = 1  # voltage residual on every k-th batch (cost on a CPU)
+    voltage_traces: int = 2  # stimuli per batch in the voltage residual (0 = all)
+    voltage_neurons: int = 16  # neurons per batch in the voltage residual (0 = all)
+    voltage_stride: int = 2  # use every k-th sample of the trace (gates stepped k·Δt)
+    voltage_every: int = 4  # voltage residual on every k-th batch (cost on a CPU)
     val_fraction: float = 0.05
     n_train: int = 0  # neurons of the training file used (nested subsets; 0 = all)
-    val_simulate: int = 64  # validation neurons simulated per epoch for response RMSE
+    val_simulate: int = 0  # validation neurons simulated per epoch for response RMSE (0: I–V only)
+    # not keys of epgan.train: the job's threads (0: Snakemake's threads), the config's seed
     threads: int = 0  # torch threads (0: leave as is)
     seed: int = 0
 
