@@ -70,14 +70,14 @@ class LoadSampler(threading.Thread):
 
     def __init__(self, every=5.0):
         super().__init__(daemon=True)
-        self.every, self.samples, self._stop = every, [], threading.Event()
+        self.every, self.samples, self._halt = every, [], threading.Event()
 
     def run(self):
-        while not self._stop.wait(self.every):
+        while not self._halt.wait(self.every):
             self.samples.append(os.getloadavg()[0])
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
@@ -152,17 +152,28 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep --workdir (results, logs) afterwards")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "default_run"))
     ap.add_argument("--label", default="", help="free text stored in summary.json (e.g. the git commit)")
+    ap.add_argument(
+        "--analyse",
+        action="store_true",
+        help="only read back a finished run kept in --workdir (wall = first job start to last finish)",
+    )
     args = ap.parse_args()
 
     work = Path(args.workdir)
+    cmd = ["snakemake", "--cores", str(args.cores)] + (["--configfile", *args.configfile] if args.configfile else [])
+    if args.analyse:
+        text = (work / "default_run.log").read_text(errors="replace")
+        stamps = [
+            dt.datetime.strptime(m.group(1), "%a %b %d %H:%M:%S %Y") for m in map(STAMP.match, text.splitlines()) if m
+        ]
+        wall = (max(stamps) - min(stamps)).total_seconds()
+        report(args, work, cmd, text, wall, None, [])
+        return
     if work.exists():
         if not args.force:
             sys.exit(f"{work} exists: pass --force to delete it, or another --workdir")
         shutil.rmtree(work)
     copy_checkout(work)
-    cmd = ["snakemake", "--cores", str(args.cores)]
-    if args.configfile:
-        cmd += ["--configfile", *args.configfile]
     load_before = os.getloadavg()[0]
     sampler = LoadSampler()
     sampler.start()
@@ -174,7 +185,11 @@ def main():
     text = (work / "default_run.log").read_text(errors="replace")
     if rc != 0:
         sys.exit(f"snakemake failed (exit {rc}); see {work / 'default_run.log'}")
+    report(args, work, cmd, text, wall, load_before, sampler.samples)
 
+
+def report(args, work, cmd, text, wall, load_before, samples):
+    """Per-job and per-rule tables, the critical path and the summary of a finished run."""
     jobs = parse_log(text)
     rows = []
     for j in jobs:
@@ -236,9 +251,9 @@ def main():
         "wall_s": round(wall, 1),
         "jobs": int(len(jdf)),
         "cpu_s": round(float(jdf["cpu_s"].sum()), 1),
-        "load_before": round(load_before, 2),
-        "load_mean": round(statistics.fmean(sampler.samples), 2) if sampler.samples else None,
-        "load_max": round(max(sampler.samples), 2) if sampler.samples else None,
+        "load_before": round(load_before, 2) if load_before is not None else None,
+        "load_mean": round(statistics.fmean(samples), 2) if samples else None,
+        "load_max": round(max(samples), 2) if samples else None,
         "median_overhead_s": round(float(jdf["overhead_s"].median()), 2),
         "median_startup_s": round(float(jdf["startup_s"].median()), 2),
         "median_import_s": round(float(jdf["import_s"].median()), 2),
@@ -255,7 +270,7 @@ def main():
         shutil.rmtree(work)
 
     print(f"whole run: {wall / 60:.1f} min wall, {len(jdf)} jobs, {summary['cpu_s']:.0f} CPU-s on {args.cores} cores")
-    print(f"load: {load_before:.2f} before, mean {summary['load_mean']}, max {summary['load_max']}")
+    print(f"load: {summary['load_before']} before, mean {summary['load_mean']}, max {summary['load_max']}")
     print(
         f"start-up overhead per job (median): {summary['median_overhead_s']} s "
         f"({summary['median_startup_s']} s start-up + {summary['median_import_s']} s imports); "
