@@ -71,12 +71,15 @@ def runs(cluster, tmp_path_factory):
     wf = copy_workflow(base / "slurm")
     for d in (local, wf):
         (d / "small.yaml").write_text(SMALL)
-    # the local run goes on beside the SLURM run (which mostly waits for its jobs). Its log goes
-    # to a file: a pipe read only at the end fills (64 KiB, ~45 jobs' log) and blocks Snakemake
+    # the local run goes on beside the SLURM run (which mostly waits for its jobs), with the
+    # SLURM jobs' thread counts (--cores caps both): EP-GAN's torch results and speed.csv's
+    # threads column depend on them. Its log goes to a file: a pipe read only at the end fills
+    # (64 KiB, ~45 jobs' log) and blocks Snakemake
+    cores = str(cluster.cpus)
     local_log = local / "local_run.log"
     with open(local_log, "w") as fh:
         local_run = subprocess.Popen(
-            [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "config/test.yaml", "small.yaml"],
+            [sys.executable, "-m", "snakemake", "--cores", cores, "--configfile", "config/test.yaml", "small.yaml"],
             cwd=local,
             stdout=fh,
             stderr=subprocess.STDOUT,
@@ -105,7 +108,7 @@ def runs(cluster, tmp_path_factory):
         # the most CPUs a job may ask for: the node's (the profile's cores: 16 is more than this
         # machine has; a group job of small rules asking for more would pend forever)
         "--cores",
-        str(cluster.cpus),
+        cores,
     ]
     t0 = time.time()
     p = subprocess.run(cmd, cwd=wf, capture_output=True, text=True, env=cluster.env, timeout=RUN_LIMIT_S + 60)
