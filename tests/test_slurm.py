@@ -71,14 +71,19 @@ def runs(cluster, tmp_path_factory):
     wf = copy_workflow(base / "slurm")
     for d in (local, wf):
         (d / "small.yaml").write_text(SMALL)
-    # the local run goes on beside the SLURM run (which mostly waits for its jobs)
-    local_run = subprocess.Popen(
-        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "config/test.yaml", "small.yaml"],
-        cwd=local,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # the local run goes on beside the SLURM run (which mostly waits for its jobs), with the
+    # SLURM jobs' thread counts (--cores caps both): EP-GAN's torch results and speed.csv's
+    # threads column depend on them. Its log goes to a file: a pipe read only at the end fills
+    # (64 KiB, ~45 jobs' log) and blocks Snakemake
+    cores = str(cluster.cpus)
+    local_log = local / "local_run.log"
+    with open(local_log, "w") as fh:
+        local_run = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", cores, "--configfile", "config/test.yaml", "small.yaml"],
+            cwd=local,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     cmd = [
         "timeout",
         "-k",
@@ -100,18 +105,18 @@ def runs(cluster, tmp_path_factory):
         "--latency-wait",
         "5",
         "--slurm-keep-successful-logs",
-        # the most CPUs a job may ask for: the node's (the profile's cores: 8 is more than this
+        # the most CPUs a job may ask for: the node's (the profile's cores: 16 is more than this
         # machine has; a group job of small rules asking for more would pend forever)
         "--cores",
-        str(cluster.cpus),
+        cores,
     ]
     t0 = time.time()
     p = subprocess.run(cmd, cwd=wf, capture_output=True, text=True, env=cluster.env, timeout=RUN_LIMIT_S + 60)
     wall = time.time() - t0
-    out_local = local_run.communicate(timeout=RUN_LIMIT_S)[0]
+    local_run.wait(timeout=RUN_LIMIT_S)
     log = p.stdout + p.stderr
     (wf / "slurm_run.log").write_text(log)
-    assert local_run.returncode == 0, f"local run failed:\n{out_local[-4000:]}"
+    assert local_run.returncode == 0, f"local run failed:\n{local_log.read_text()[-4000:]}"
     assert p.returncode == 0, f"SLURM run failed ({p.returncode}):\n{log[-6000:]}"
     print(f"SLURM run: {wall:.0f} s wall")
     return {"local": local, "slurm": wf, "log": log, "sacct": cluster.sacct(), "wall": wall}
