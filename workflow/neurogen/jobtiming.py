@@ -4,7 +4,7 @@
 
     neurogen job timing: startup_s=0.812 import_s=1.934 work_s=12.301
 
-* ``startup_s``: from the process's creation (``psutil``) to the start of ``main``: the
+* ``startup_s``: from the process's creation (``/proc``) to the start of ``main``: the
   interpreter, Snakemake's script preamble (unpickling its ``snakemake`` object) and the
   script's module-level imports;
 * ``import_s``: time spent in ``import`` statements executed inside ``main`` (outermost import
@@ -12,14 +12,14 @@
 * ``work_s``: the rest of ``main``.
 
 ``benchmarks/default_run.py`` reads these lines from every job's log: a job's start-up overhead
-is ``startup_s + import_s``. Standard library only (and psutil, a Snakemake dependency, when
-present), so it adds nothing to a job's start-up.
+is ``startup_s + import_s``. Standard library only, so it adds nothing to a job's start-up.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import os
 import re
 import threading
 import time
@@ -30,12 +30,15 @@ PATTERN = re.compile(r"neurogen job timing: startup_s=([0-9.]+) import_s=([0-9.]
 
 
 def process_age_s() -> float | None:
-    """Seconds since this process was created (None without psutil)."""
+    """Seconds since this process was created (Linux ``/proc``, 10-ms ticks; None elsewhere)."""
     try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with snakemake
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
         return None
-    return max(0.0, time.time() - psutil.Process().create_time())
 
 
 @contextlib.contextmanager
