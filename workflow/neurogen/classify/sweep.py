@@ -549,16 +549,7 @@ def evaluate_classifier(
     return _evaluate_one(folds, clf_name, grid, seed, **kw)
 
 
-def _evaluate_one(
-    folds,
-    clf_name: str,
-    grid: dict,
-    seed: int,
-    n_jobs: int = 1,
-    reducers=None,
-    progress_every: float = 30.0,
-    fold_scores: bool = False,
-) -> pd.DataFrame:
+def _evaluate_one(folds, clf_name, grid, seed, *, n_jobs, reducers, progress_every, fold_scores) -> pd.DataFrame:
     """:func:`evaluate_classifier` for one scaler's folds.
 
     ``folds`` is a path to a transformed-folds file or a :class:`FoldData`. One row per
