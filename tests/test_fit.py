@@ -187,6 +187,54 @@ def test_algorithm_reproducible_and_demo_population():
     np.testing.assert_array_equal(out[0], out[1])
 
 
+TARGETS = [TRUE, np.array([0.6, -40.0, 150.0, 2.0]), np.array([0.1, -70.0, 450.0, 0.5])]
+
+
+@pytest.mark.parametrize("name", ALGORITHMS)
+def test_lockstep_equals_each_target_alone(name):
+    """Targets fitted side by side (one simulator call per generation) give, target by target,
+    exactly the candidates of pymoo.minimize on that target alone with the same seed."""
+    from neurogen.fit.run import fit_many
+
+    sim = ToySimulator()
+    tgts = [toy_target(sim, p)[1] for p in TARGETS]
+    seeds = [5, 17, 29]
+    calls = []
+    real = sim.simulate
+    sim.simulate = lambda P: (calls.append(len(P)), real(P))[1]
+    out = fit_many(name, sim, tgts, seeds=seeds, pop_size=12, budget_total=48, n_targets=1, demo_batches=2)
+    # one call per generation for all 3 targets (DEMO: one per block of 6 parents after the first)
+    assert calls == ([36] + [18] * 6 if name == "demo" else [36] * 4), calls
+    sim.simulate = real
+    for (row, rec), t, s in zip(out, tgts, seeds):
+        pr = FitProblem(sim, t["responses"], t["iv"], target_clean=t["responses_clean"])
+        run_algorithm(pr, name, 12, 4, seed=s, demo_batches=2)
+        alone = pr.recorded()
+        assert row["samples_used"] == 48
+        for k in ("x", "F", "rmse", "iv"):
+            np.testing.assert_array_equal(rec[k], alone[k], err_msg=f"{name} {k}")
+    # the caller's random state is left as it was
+    np.random.seed(123)
+    a = np.random.random()
+    np.random.seed(123)
+    fit_many(name, sim, tgts[:2], seeds=seeds[:2], pop_size=12, budget_total=24, n_targets=1, demo_batches=2)
+    assert np.random.random() == a
+
+
+def test_refine_lockstep_equals_each_target_alone():
+    from neurogen.fit.run import refine_many, refine_one
+
+    sim = ToySimulator()
+    tgts = [toy_target(sim, p)[1] for p in TARGETS]
+    rng = np.random.default_rng(0)
+    cands = [np.clip(p + rng.normal(0, 0.1, (5, 4)) * (sim.hi - sim.lo), sim.lo, sim.hi) for p in TARGETS]
+    out = refine_many(sim, tgts, cands, budget=20, seeds=[1, 2, 3])
+    for (row, rec), t, c, s in zip(out, tgts, cands, [1, 2, 3]):
+        row1, rec1 = refine_one(ToySimulator(), t, c, budget=20, seed=s)
+        assert row["refine_budget"] == row1["refine_budget"] == 20
+        np.testing.assert_array_equal(rec["x"], rec1["x"])
+
+
 def test_demo_replacement_rule():
     """A trial that dominates its parent replaces it; a dominated one is discarded."""
     from pymoo.core.population import Population
@@ -646,7 +694,7 @@ def test_library_defaults_equal_config():
             if v.default is not inspect.Parameter.empty
         }
 
-    d = defaults(run.fit_one)
+    d = defaults(run.fit_many)
     for key, arg in [
         ("pop_size", "pop_size"),
         ("CR", "CR"),
@@ -657,8 +705,8 @@ def test_library_defaults_equal_config():
         assert d[arg] == cfg[key], key
     for key, arg in [("k", "npe_k"), ("map", "npe_map"), ("stride", "npe_stride")]:
         assert d[arg] == cfg["npe"][key], key
-    assert defaults(run.refine_one)["budget"] == cfg["refine"]["budget"]
-    assert defaults(run.refine_one)["CR"] == cfg["refine"]["CR"] and defaults(run.refine_one)["F"] == cfg["refine"]["F"]
+    r = defaults(run.refine_many)
+    assert r["budget"] == cfg["refine"]["budget"] and r["CR"] == cfg["refine"]["CR"] and r["F"] == cfg["refine"]["F"]
     assert defaults(algorithms.make_algorithm)["demo_batches"] == cfg["demo_batches"]
     assert defaults(algorithms.run_algorithm)["demo_batches"] == cfg["demo_batches"]
     assert defaults(algorithms.DEMO.__init__)["n_batches"] == cfg["demo_batches"]

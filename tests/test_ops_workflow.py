@@ -219,7 +219,7 @@ REBUILD_CASES = {
         (
             "epgan:\n  selection_epochs: 1\n",
             {"epgan_infer": 1, "epgan_evaluate": 1, "fit_refine": 1},
-            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "fit_neuron", "device_check"},
+            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "fit_method", "device_check"},
         ),
     ],
     "hh": [
@@ -233,7 +233,7 @@ REBUILD_CASES = {
     "fit": [
         (
             "fit:\n  npe: {k: 5}\n",
-            {"fit_neuron": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
+            {"fit_method": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
             {"fit_npe_train", "fit_targets", "fit_refine", "epgan_train", "epgan_infer", "device_check"},
         )
     ],

@@ -220,6 +220,11 @@ def fit_n_targets():
     return len(t["indices"]) if t.get("indices") is not None else 3 * int(t["per_type"])
 
 
+def fit_target_files(pattern):
+    """One output file per target neuron (pattern with {target}; other wildcards doubled)."""
+    return expand(pattern, target=range(fit_n_targets()))
+
+
 def fit_total_budget(budget):
     """Total simulations over all targets of a configured budget (fit.budget_unit)."""
     b = int(budget)

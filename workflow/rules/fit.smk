@@ -3,8 +3,9 @@
 # (NSDE seeded with its candidates), all scored by one function at the hh stage's step, every simulation counted (docs/fit.md).
 #   fit_targets:   which test neurons are fitted (per_type of each type, or explicit rows)
 #   fit_npe_train: NPE on the first (total budget) training simulations (one per model x budget)
-#   fit_neuron:    one job per model x budget x method x target neuron (a cluster runs them side by side)
-#   fit_refine:    one job per model x target: NSDE seeded with EP-GAN's candidates (fit.refine.budget)
+#   fit_method:    one job per model x budget x method: every target neuron side by side, each
+#                  generation of all targets simulated in one call (neurogen.fit.lockstep)
+#   fit_refine:    one job per model, every target: NSDE seeded with EP-GAN's candidates (fit.refine.budget)
 #   fit_score:     per model: every method's final parameters simulated and scored, counts -> scored.csv
 #   fit_merge:     comparison.csv, medians.csv, cost.csv
 #   fit_plots:     RMSE per method and budget; cost curve T(N)
@@ -64,7 +65,7 @@ rule fit_npe_train:
         "../scripts/fit_npe_train.py"
 
 
-rule fit_neuron:
+rule fit_method:
     input:
         unpack(fit_bounds_input),
         unpack(fit_posterior_input),
@@ -72,26 +73,26 @@ rule fit_neuron:
         targets="results/fit/{model}/targets.csv",
         table=config["hh"]["table"],
     output:
-        result="results/fit/{model}/b{budget}/{method}/t{target}.json",
-        candidates="results/fit/{model}/b{budget}/{method}/t{target}_candidates.npz",
+        results=fit_target_files("results/fit/{{model}}/b{{budget}}/{{method}}/t{target}.json"),
+        candidates=fit_target_files("results/fit/{{model}}/b{{budget}}/{{method}}/t{target}_candidates.npz"),
     log:
-        "results/logs/fit/{model}/b{budget}/{method}/t{target}.log",
+        "results/logs/fit/{model}/b{budget}/{method}.log",
     benchmark:
-        "results/benchmarks/fit/{model}/b{budget}/{method}/t{target}.tsv"
+        "results/benchmarks/fit/{model}/b{budget}/{method}.tsv"
     conda:
         env("fit")
-    threads: lambda w: res("fit_neuron", "threads", FT["threads"])
+    threads: lambda w: res("fit_method", "threads", FT["threads"])
     resources:
-        mem_mb=lambda w: res("fit_neuron", "mem_mb", 4000),
-        runtime=lambda w: res("fit_neuron", "runtime", 240),
-        gpu=gpus("fit_neuron"),
+        mem_mb=lambda w: res("fit_method", "mem_mb", 4000),
+        runtime=lambda w: res("fit_method", "runtime", 240),
+        gpu=gpus("fit_method"),
     params:
         fit=lambda w: fit_block(w.method),
         sim=fit_sim_settings(),
         device=config["device"],
         seed=config["seed"],
     script:
-        "../scripts/fit_neuron.py"
+        "../scripts/fit_method.py"
 
 
 rule fit_refine:
@@ -102,12 +103,12 @@ rule fit_refine:
         targets="results/fit/{model}/targets.csv",
         table=config["hh"]["table"],
     output:
-        result="results/fit/{model}/refine/t{target}.json",
-        candidates="results/fit/{model}/refine/t{target}_candidates.npz",
+        results=fit_target_files("results/fit/{{model}}/refine/t{target}.json"),
+        candidates=fit_target_files("results/fit/{{model}}/refine/t{target}_candidates.npz"),
     log:
-        "results/logs/fit/{model}/refine/t{target}.log",
+        "results/logs/fit/{model}/refine.log",
     benchmark:
-        "results/benchmarks/fit/{model}/refine/t{target}.tsv"
+        "results/benchmarks/fit/{model}/refine.tsv"
     conda:
         env("fit")
     threads: lambda w: res("fit_refine", "threads", FT["threads"])

@@ -1,4 +1,5 @@
-"""Rule fit_refine: CMA-ES from EP-GAN's candidates for one target neuron -> result JSON + candidates."""
+"""Rule fit_refine: NSDE seeded with EP-GAN's candidates, every target neuron side by side -> per
+target a result JSON and all candidates."""
 
 from neurogen.io import run_script
 
@@ -9,14 +10,12 @@ def main(snakemake, log):
     import torch
 
     from neurogen.fit import pipeline
-    from neurogen.io import write_json, write_npz
     from neurogen.torchutil import pick_device
 
     torch.set_num_threads(snakemake.threads)
     dev = pick_device(snakemake.params.device)
-    row, rec = pipeline.refine_neuron(
+    out = pipeline.refine_targets(
         snakemake.wildcards.model,
-        int(snakemake.wildcards.target),
         test_h5=snakemake.input.test,
         targets_csv=snakemake.input.targets,
         table=snakemake.input.table,
@@ -29,8 +28,7 @@ def main(snakemake, log):
         seed=snakemake.params.seed,
         log=log,
     )
-    write_npz(snakemake.output.candidates, **rec)
-    write_json(pipeline.json_row(row, rec), snakemake.output.result)
+    pipeline.write_results(out, snakemake.output.results, snakemake.output.candidates)
 
 
 run_script(main, snakemake)  # noqa: F821

@@ -113,34 +113,42 @@ def npe_train(train_h5, table, model: str, n_sims: int, npe_cfg: dict, seed: int
     return posterior, info
 
 
-# --- rule fit_neuron --------------------------------------------------------------------------
-def _target(test_h5, targets_csv, slot: int):
+# --- rule fit_method --------------------------------------------------------------------------
+def _targets(test_h5, targets_csv):
+    """targets.csv, the test set's rows of every target, and one target dict per target."""
     from .data import read_dataset
 
     tg = pd.read_csv(targets_csv)
-    if slot >= len(tg):
-        raise NeurogenError(f"{targets_csv}: no target {slot} (it lists {len(tg)})")
-    tr = tg.iloc[slot]
-    ds = read_dataset(test_h5, rows=[int(tr["neuron"])])
-    target = {
-        "responses": ds["responses"][0],
-        "iv": ds["iv"][0],
-        "time_s": ds["time_s"],
-        "responses_clean": ds["responses_clean"][0],
-        "params": ds["params"][0],
-    }
-    return tg, tr, ds, target
+    if len(tg) == 0:
+        raise NeurogenError(f"{targets_csv}: no target neurons")
+    ds = read_dataset(test_h5, rows=sorted(set(tg["neuron"].astype(int))))
+    pos = np.searchsorted(ds["rows"], tg["neuron"].astype(int).to_numpy())
+    targets = [
+        {
+            "responses": ds["responses"][i],
+            "iv": ds["iv"][i],
+            "time_s": ds["time_s"],
+            "responses_clean": ds["responses_clean"][i],
+            "params": ds["params"][i],
+        }
+        for i in pos
+    ]
+    return tg, ds, targets
 
 
-def _bounds(bounds_csv, ds, tr):
+def _bounds(bounds_csv, ds, tg):
+    """Per target: the (lo, hi) dI/dV bounds of its type, or None without a bounds file."""
     if not bounds_csv:
-        return None
+        return [None] * len(tg)
     from .selection import load_didv_bounds
 
     allb = load_didv_bounds(bounds_csv, n_intervals=len(ds["iv_v_mV"]) - 1)
-    if int(tr["type"]) not in allb:
-        raise NeurogenError(f"{bounds_csv}: no dI/dV bounds for type {int(tr['type'])}")
-    return allb[int(tr["type"])]
+    out = []
+    for t in tg["type"].astype(int):
+        if t not in allb:
+            raise NeurogenError(f"{bounds_csv}: no dI/dV bounds for type {t}")
+        out.append(allb[t])
+    return out
 
 
 def json_row(row: dict, rec: dict) -> dict:
@@ -150,11 +158,23 @@ def json_row(row: dict, rec: dict) -> dict:
     return out
 
 
-def _row_meta(row, model, slot, tr, device, sim, rec):
+def write_results(out, json_paths, npz_paths):
+    """Write each target's result JSON and candidates (``out`` in targets.csv order, one path per
+    target)."""
+    from ..io import write_json, write_npz
+
+    if not (len(out) == len(json_paths) == len(npz_paths)):
+        raise NeurogenError(f"{len(out)} target results for {len(json_paths)} output files (targets.csv changed?)")
+    for (row, rec), pj, pn in zip(out, json_paths, npz_paths):
+        write_npz(pn, **rec)
+        write_json(json_row(row, rec), pj)
+
+
+def _row_meta(row, model, tr, device, sim, rec):
     rec["param_names"] = np.array(sim.names)
     row.update(
         model=model,
-        target=int(slot),
+        target=int(tr["target"]),
         neuron=int(tr["neuron"]),
         type=int(tr["type"]),
         type_name=str(tr["type_name"]),
@@ -164,11 +184,10 @@ def _row_meta(row, model, slot, tr, device, sim, rec):
     return row
 
 
-def fit_neuron(
+def fit_method(
     model: str,
     method: str,
     budget: int,
-    slot: int,
     *,
     test_h5,
     targets_csv,
@@ -181,10 +200,11 @@ def fit_neuron(
     seed: int,
     log=log,
 ):
-    """One target neuron × one method × one configured budget -> (row, recorded candidates)."""
-    from .run import fit_one
+    """One method × one configured budget on every target neuron (side by side, one simulator
+    call per generation) -> [(row, recorded candidates)] in targets.csv order."""
+    from .run import fit_many
 
-    tg, tr, ds, target = _target(test_h5, targets_csv, slot)
+    tg, ds, targets = _targets(test_h5, targets_csv)
     sim = simulator(model, table, sim_cfg, device, ds, log=log)
     kw = {}
     train_time, train_samples = np.nan, np.nan
@@ -201,31 +221,33 @@ def fit_neuron(
         )
         train_time, train_samples = info["train_time_s"], info["n_train"]
     log.info(
-        "target %d = test neuron %d (type %s), method %s, budget %d (%s), device %s, dt %s ms",
-        slot,
-        int(tr["neuron"]),
-        tr["type_name"],
+        "method %s, budget %d (%s), %d target neurons (test rows %s), device %s, dt %s ms",
         method,
         budget,
         fit_cfg["budget_unit"],
+        len(tg),
+        ", ".join(str(int(n)) for n in tg["neuron"]),
         device,
         sim_cfg["dt_ms"],
     )
     kw.update({k: fit_cfg[k] for k in ("pop_size", "CR", "F", "demo_batches") if k in fit_cfg})
-    row, rec = fit_one(
+    out = fit_many(
         method,
         sim,
-        target,
-        bounds=_bounds(bounds_csv, ds, tr),
-        seed=job_seed(seed, model, method, budget, slot),
+        targets,
+        bounds=_bounds(bounds_csv, ds, tg),
+        seeds=[job_seed(seed, model, method, budget, int(t)) for t in tg["target"]],
         budget_total=budget,
         n_targets=len(tg),
         budget_unit=fit_cfg["budget_unit"],
         log=log,
         **kw,
     )
-    row.update(train_time_s=train_time, train_samples=train_samples, budget=int(budget))
-    return _row_meta(row, model, slot, tr, device, sim, rec), rec
+    res = []
+    for (row, rec), (_, tr) in zip(out, tg.iterrows()):
+        row.update(train_time_s=train_time, train_samples=train_samples, budget=int(budget))
+        res.append((_row_meta(row, model, tr, device, sim, rec), rec))
+    return res
 
 
 # --- rule fit_refine --------------------------------------------------------------------------
@@ -244,9 +266,8 @@ def epgan_candidates(candidates_npz, neuron: int, k: int, names=None) -> np.ndar
     return cand[max(0, E - int(k)) :, neuron].astype(np.float64)
 
 
-def refine_neuron(
+def refine_targets(
     model: str,
-    slot: int,
     *,
     test_h5,
     targets_csv,
@@ -260,33 +281,31 @@ def refine_neuron(
     seed: int,
     log=log,
 ):
-    """``epgan_refine`` for one target neuron -> (row, recorded candidates)."""
-    from .run import refine_one
+    """``epgan_refine`` for every target neuron (side by side) -> [(row, recorded candidates)]."""
+    from .run import refine_many
 
-    tg, tr, ds, target = _target(test_h5, targets_csv, slot)
+    tg, ds, targets = _targets(test_h5, targets_csv)
     sim = simulator(model, table, sim_cfg, device, ds, log=log)
-    cand = epgan_candidates(candidates_npz, int(tr["neuron"]), k, names=sim.names)
+    cands = [epgan_candidates(candidates_npz, int(n), k, names=sim.names) for n in tg["neuron"]]
     log.info(
-        "target %d = test neuron %d (type %s): NSDE from %d EP-GAN candidates, budget %d, dt %s ms",
-        slot,
-        int(tr["neuron"]),
-        tr["type_name"],
-        len(cand),
+        "%d target neurons: NSDE from %d EP-GAN candidates each, budget %d per neuron, dt %s ms",
+        len(tg),
+        len(cands[0]),
         refine_cfg["budget"],
         sim_cfg["dt_ms"],
     )
-    row, rec = refine_one(
+    out = refine_many(
         sim,
-        target,
-        cand,
+        targets,
+        cands,
         budget=int(refine_cfg["budget"]),
         CR=float(refine_cfg["CR"]),
         F=float(refine_cfg["F"]),
-        bounds=_bounds(bounds_csv, ds, tr),
-        seed=job_seed(seed, model, "epgan_refine", slot),
+        bounds=_bounds(bounds_csv, ds, tg),
+        seeds=[job_seed(seed, model, "epgan_refine", int(t)) for t in tg["target"]],
         log=log,
     )
-    return _row_meta(row, model, slot, tr, device, sim, rec), rec
+    return [(_row_meta(row, model, tr, device, sim, rec), rec) for (row, rec), (_, tr) in zip(out, tg.iterrows())]
 
 
 # --- rule fit_score ---------------------------------------------------------------------------
@@ -358,13 +377,13 @@ def score(
         rows.append(row)
         params.append(np.asarray(p, dtype=np.float64))
 
-    # optimisers and NPE (fit_neuron), refinement (fit_refine): their selected candidate
+    # optimisers and NPE (fit_method), refinement (fit_refine): their selected candidate
     for p in list(results) + list(refined):
         r = _read_json(p)
         if r.get("model", model) != model:
             continue
         if "selected_params" not in r:
-            raise NeurogenError(f"{p}: no 'selected_params' (written by an older fit_neuron; rerun it)")
+            raise NeurogenError(f"{p}: no 'selected_params' (written by an older fit job; rerun it)")
         sel = r.pop("selected_params")
         if r["method"] == "npe":
             c = counts(n_t, n_train=r["train_samples"], costs=costs, search=r["samples_used"])
@@ -494,13 +513,14 @@ def merge(scored_csvs) -> tuple:
 __all__ = [
     "COUNT_COLUMNS",
     "epgan_candidates",
-    "fit_neuron",
+    "fit_method",
     "job_seed",
     "json_row",
     "merge",
     "n_targets_of",
     "npe_train",
-    "refine_neuron",
+    "refine_targets",
+    "write_results",
     "score",
     "simulator",
     "targets",

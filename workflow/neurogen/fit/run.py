@@ -1,4 +1,4 @@
-"""Fit one target neuron with one method and apply the published selection."""
+"""Fit target neurons with one method (side by side, :mod:`.lockstep`) and apply the published selection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from .. import NeurogenError
-from .algorithms import ALGORITHMS, run_algorithm
+from .algorithms import ALGORITHMS, make_algorithm
 from .budget import generations, total_budget
 from .metrics import iv_rmse
 from .problem import FitProblem
@@ -18,13 +18,46 @@ METHODS = ALGORITHMS + ("npe",)
 SCORED_ONLY = ("nn", "knn_sim", "epgan", "epgan_refine")
 
 
-def fit_one(
+def _problems(simulator, targets, free=None, fixed=None, log=None):
+    from .lockstep import SharedView
+
+    return [
+        FitProblem(
+            SharedView(simulator),
+            t["responses"],
+            t["iv"],
+            time_s=t["time_s"],
+            free=free,
+            fixed=fixed,
+            log=log,
+            target_clean=t.get("responses_clean"),
+        )
+        for t in targets
+    ]
+
+
+def _shares(simulator, problems, t0, sim0):
+    """Each target's share of a lockstep job: wall time split evenly, simulation time in
+    proportion to the target's simulations."""
+    wall = time.perf_counter() - t0
+    simt = getattr(simulator, "sim_time_s", 0.0) - sim0
+    n = [p.n_evaluated for p in problems]
+    tot = max(sum(n), 1)
+    return [(wall / len(problems), simt * k / tot) for k in n]
+
+
+def fit_one(method: str, simulator, target: dict, *, bounds=None, seed: int = 0, **kw):
+    """:func:`fit_many` for one target neuron: (row dict, recorded candidates dict)."""
+    return fit_many(method, simulator, [target], bounds=[bounds], seeds=[seed], **kw)[0]
+
+
+def fit_many(
     method: str,
     simulator,
-    target: dict,
+    targets: list,
     *,
     bounds=None,
-    seed: int = 0,
+    seeds=(0,),
     pop_size: int = 50,
     CR: float = 0.3,
     F: float = 1.5,
@@ -41,91 +74,167 @@ def fit_one(
     fixed=None,
     log=None,
 ):
-    """Run ``method`` on ``target`` and return (row dict, recorded candidates dict).
+    """Run ``method`` on each of ``targets`` and return one (row dict, recorded candidates dict)
+    per target. The targets' searches run side by side (:mod:`.lockstep`): each generation of
+    every target is simulated in one simulator call, and each target's result is what a run on
+    that target alone with its seed gives.
 
-    ``target``: ``responses`` [S,T] (what is fitted), ``iv`` [K], ``time_s``; optional
+    A target: ``responses`` [S,T] (what is fitted), ``iv`` [K], ``time_s``; optional
     ``responses_clean``, ``params`` (true, physical, for the parameter error), ``type``.
-    ``bounds``: (lo, hi) dI/dV arrays for the target's type, or None (no dI/dV filter).
-    ``budget_total`` is the budget over all ``n_targets`` neurons (``budget_unit`` = total) or
-    per neuron (``per_neuron``). Defaults are config/config.yaml's ``fit`` block.
+    ``bounds``: per target (lo, hi) dI/dV arrays for the target's type, or None (no dI/dV filter).
+    ``seeds``: one per target. ``budget_total`` is the budget over all ``n_targets`` neurons of
+    the study (``budget_unit`` = total) or per neuron (``per_neuron``). Defaults are
+    config/config.yaml's ``fit`` block.
     """
+    from .lockstep import evaluate_together, run_lockstep
+
     if method not in METHODS:
         raise NeurogenError(f"fit.algorithms: unknown method {method!r}; known: {', '.join(METHODS)}")
+    targets = list(targets)
+    seeds = list(seeds)
+    bounds = [None] * len(targets) if bounds is None else list(bounds)
+    if not targets or len(seeds) != len(targets) or len(bounds) != len(targets):
+        raise NeurogenError("fit: one seed and one bounds entry (or None) per target neuron")
     t0 = time.perf_counter()
     sim0 = getattr(simulator, "sim_time_s", 0.0)
-    prob = FitProblem(
-        simulator,
-        target["responses"],
-        target["iv"],
-        time_s=target["time_s"],
-        free=free,
-        fixed=fixed,
-        log=log,
-        target_clean=target.get("responses_clean"),
-    )
+    probs = _problems(simulator, targets, free=free, fixed=fixed, log=log)
     total = total_budget(budget_total, n_targets, budget_unit)
     row = {"method": method, "budget_total": int(total), "pop_size": None, "n_gen": None}
+    labels = None
     if method in ALGORITHMS:
         n_gen = generations(total, n_targets, pop_size)
         row.update(pop_size=int(pop_size), n_gen=int(n_gen))
         if log is not None:
             log.info(
-                "%s: population %d x %d generations = %d evaluations (%d free parameters)",
+                "%s: population %d x %d generations = %d evaluations per target (%d free parameters), "
+                "%d target(s) side by side",
                 method,
                 pop_size,
                 n_gen,
                 pop_size * n_gen,
-                prob.n_var,
+                probs[0].n_var,
+                len(probs),
             )
-        run_algorithm(prob, method, pop_size, n_gen, seed, CR=CR, F=F, demo_batches=demo_batches, log=log)
-        labels = None
+        algos = [make_algorithm(method, pop_size, CR, F, demo_batches) for _ in probs]
+        budget = int(pop_size * n_gen)
+        run_lockstep(
+            simulator,
+            probs,
+            algos,
+            seeds,
+            [("n_eval", budget)] * len(probs),
+            callbacks=[_progress(method, p, budget, j, log) for j, p in enumerate(probs)],
+        )
     else:
         from .npe import candidates, features
 
         if npe_posterior is None:
             raise NeurogenError("method npe needs a trained posterior")
-        x_o = features(np.asarray(target["responses"])[None], np.asarray(target["iv"])[None], npe_stride)[0]
-        X, labels = candidates(npe_posterior, x_o, npe_k, seed, use_map=npe_map, feature_mask=npe_feature_mask)
-        prob.evaluate(X, return_values_of=["F"])
-    return finish(method, prob, simulator, target, row, bounds=bounds, labels=labels, t0=t0, sim0=sim0, log=log)
+        xs, labels = [], []
+        for t, s in zip(targets, seeds):
+            x_o = features(np.asarray(t["responses"])[None], np.asarray(t["iv"])[None], npe_stride)[0]
+            X, lab = candidates(npe_posterior, x_o, npe_k, s, use_map=npe_map, feature_mask=npe_feature_mask)
+            xs.append(X)
+            labels.append(lab)
+        evaluate_together(simulator, probs, xs)
+    shares = _shares(simulator, probs, t0, sim0)
+    return [
+        finish(
+            method,
+            p,
+            simulator,
+            t,
+            dict(row),
+            bounds=b,
+            labels=None if labels is None else labels[j],
+            wall_time_s=shares[j][0],
+            sim_time_s=shares[j][1],
+            log=log,
+        )
+        for j, (p, t, b) in enumerate(zip(probs, targets, bounds))
+    ]
 
 
-def refine_one(
+def _progress(name, problem, budget, j, log):
+    def cb(a):
+        if log is not None:
+            F_ = problem.recorded()["F"]
+            log.info(
+                "%s, target %d: %d/%d evaluations, best response MAE %.3f mV, best I–V MAE %.3f pA",
+                name,
+                j,
+                problem.n_evaluated,
+                budget,
+                float(F_[:, 0].min()),
+                float(F_[:, 1].min()),
+            )
+
+    return cb
+
+
+def refine_one(simulator, target: dict, candidates, *, bounds=None, seed: int = 0, **kw):
+    """:func:`refine_many` for one target neuron: (row dict, recorded candidates dict)."""
+    return refine_many(simulator, [target], [candidates], bounds=[bounds], seeds=[seed], **kw)[0]
+
+
+def refine_many(
     simulator,
-    target: dict,
-    candidates,
+    targets: list,
+    candidates: list,
     *,
     budget: int = 100,
     CR: float = 0.3,
     F: float = 0.5,
     bounds=None,
-    seed: int = 0,
+    seeds=(0,),
     log=None,
 ):
-    """``epgan_refine``: NSDE seeded with EP-GAN's candidates (:mod:`.refine`), then the published
-    selection. Returns (row dict, recorded candidates dict) as :func:`fit_one`; ``refine_budget``
-    is the search simulations used (whole generations within ``budget``)."""
-    from .refine import refine
+    """``epgan_refine`` for each target: NSDE seeded with EP-GAN's candidates (:mod:`.refine`),
+    then the published selection; the targets side by side as in :func:`fit_many`. Returns one
+    (row dict, recorded candidates dict) per target; ``refine_budget`` is the search simulations
+    used (whole generations within ``budget``)."""
+    from .refine import refine_all
 
+    targets = list(targets)
+    bounds = [None] * len(targets) if bounds is None else list(bounds)
+    if not targets or not (len(candidates) == len(seeds) == len(bounds) == len(targets)):
+        raise NeurogenError("refinement: one candidate set, seed and bounds entry per target neuron")
     t0 = time.perf_counter()
     sim0 = getattr(simulator, "sim_time_s", 0.0)
-    k = len(np.atleast_2d(candidates))
-    prob = refine(simulator, target, candidates, budget=budget, seed=seed, CR=CR, F=F, log=log)
-    used = prob.n_evaluated - k
-    row = {
-        "method": "epgan_refine",
-        "budget_total": None,
-        "pop_size": max(4, k),
-        "n_gen": None,
-        "refine_budget": int(used),
-        "refine_budget_max": int(budget),
-        "n_epgan_candidates": int(k),
-    }
-    labels = np.array(["epgan"] * k + ["nsde"] * used)
-    return finish("epgan_refine", prob, simulator, target, row, bounds=bounds, labels=labels, t0=t0, sim0=sim0, log=log)
+    probs = _problems(simulator, targets, log=log)
+    ks = refine_all(simulator, probs, candidates, budget=budget, seeds=seeds, CR=CR, F=F, log=log)
+    shares = _shares(simulator, probs, t0, sim0)
+    out = []
+    for j, (p, t, b, k) in enumerate(zip(probs, targets, bounds, ks)):
+        used = p.n_evaluated - k
+        row = {
+            "method": "epgan_refine",
+            "budget_total": None,
+            "pop_size": max(4, k),
+            "n_gen": None,
+            "refine_budget": int(used),
+            "refine_budget_max": int(budget),
+            "n_epgan_candidates": int(k),
+        }
+        labels = np.array(["epgan"] * k + ["nsde"] * used)
+        out.append(
+            finish(
+                "epgan_refine",
+                p,
+                simulator,
+                t,
+                row,
+                bounds=b,
+                labels=labels,
+                wall_time_s=shares[j][0],
+                sim_time_s=shares[j][1],
+                log=log,
+            )
+        )
+    return out
 
 
-def finish(method, prob, simulator, target, row, *, bounds, labels, t0, sim0, log=None):
+def finish(method, prob, simulator, target, row, *, bounds, labels, wall_time_s, sim_time_s, log=None):
     """The published selection over every recorded candidate, and the result row."""
     rec = prob.recorded()
     if bounds is not None:
@@ -156,8 +265,8 @@ def finish(method, prob, simulator, target, row, *, bounds, labels, t0, sim0, lo
             "n_within_bounds": int(ok.sum()),
             "n_nan": int(prob.n_nan),
             "selected": "" if labels is None else str(labels[idx]),
-            "sim_time_s": float(getattr(simulator, "sim_time_s", 0.0) - sim0),
-            "wall_time_s": time.perf_counter() - t0,
+            "sim_time_s": float(sim_time_s),
+            "wall_time_s": float(wall_time_s),
         }
     )
     if log is not None:

@@ -1,4 +1,5 @@
-"""Rule fit_neuron: one target neuron x one method x one budget -> result JSON + all candidates."""
+"""Rule fit_method: one method x one budget on every target neuron -> per target a result JSON
+and all candidates."""
 
 from neurogen.io import run_script
 
@@ -9,17 +10,15 @@ def main(snakemake, log):
     import torch
 
     from neurogen.fit import pipeline
-    from neurogen.io import write_json, write_npz
     from neurogen.torchutil import pick_device
 
     w = snakemake.wildcards
     torch.set_num_threads(snakemake.threads)
     dev = pick_device(snakemake.params.device)
-    row, rec = pipeline.fit_neuron(
+    out = pipeline.fit_method(
         w.model,
         w.method,
         int(w.budget),
-        int(w.target),
         test_h5=snakemake.input.test,
         targets_csv=snakemake.input.targets,
         table=snakemake.input.table,
@@ -31,8 +30,7 @@ def main(snakemake, log):
         seed=snakemake.params.seed,
         log=log,
     )
-    write_npz(snakemake.output.candidates, **rec)
-    write_json(pipeline.json_row(row, rec), snakemake.output.result)
+    pipeline.write_results(out, snakemake.output.results, snakemake.output.candidates)
 
 
 run_script(main, snakemake)  # noqa: F821
