@@ -12,6 +12,7 @@ budget-honest comparison with EP-GAN (docs/fit.md).
 - :mod:`.npe`        neural posterior estimation (sbi) on the simulated training set
 - :mod:`.lookup`     nearest-neighbour and k-nearest-simulated lookups of the training set
 - :mod:`.refine`     EP-GAN + local refinement (NSDE seeded with EP-GAN's candidates)
+- :mod:`.lockstep`   several targets fitted side by side, one simulator call per generation
 - :mod:`.score`      one scoring function for every method, and the simulation counts
 - :mod:`.compare`    merge scored rows, medians per method and budget, cost curve T(N)
 - :mod:`.pipeline`   one function per workflow rule (the scripts only call these)
