@@ -119,6 +119,25 @@ def make_algorithm(name: str, pop_size: int, CR: float = 0.3, F: float = 1.5, de
     raise NeurogenError(f"fit.algorithms: unknown algorithm {name!r}; known: {', '.join(ALGORITHMS)} and npe")
 
 
+def progress_callback(name: str, problem, budget: int, log=None, label: str = ""):
+    """A pymoo callback that logs ``problem``'s evaluations so far and its best objectives."""
+
+    def cb(a):
+        if log is not None:
+            F_ = problem.recorded()["F"]
+            log.info(
+                "%s%s: %d/%d evaluations, best response MAE %.3f mV, best I–V MAE %.3f pA",
+                name,
+                label,
+                problem.n_evaluated,
+                budget,
+                float(F_[:, 0].min()),
+                float(F_[:, 1].min()),
+            )
+
+    return cb
+
+
 def run_algorithm(
     problem,
     name: str,
@@ -135,18 +154,6 @@ def run_algorithm(
 
     algo = make_algorithm(name, pop_size, CR, F, demo_batches)
     budget = int(pop_size * n_gen)
-
-    def cb(a):
-        if log is not None:
-            F_ = problem.recorded()["F"]
-            log.info(
-                "%s: %d/%d evaluations, best response MAE %.3f mV, best I–V MAE %.3f pA",
-                name,
-                problem.n_evaluated,
-                budget,
-                float(F_[:, 0].min()),
-                float(F_[:, 1].min()),
-            )
-
+    cb = progress_callback(name, problem, budget, log)
     res = minimize(problem, algo, ("n_eval", budget), seed=int(seed), verbose=False, callback=cb, save_history=False)
     return res

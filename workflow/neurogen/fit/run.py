@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from .. import NeurogenError
-from .algorithms import ALGORITHMS, make_algorithm
+from .algorithms import ALGORITHMS, make_algorithm, progress_callback
 from .budget import generations, total_budget
 from .metrics import iv_rmse
 from .problem import FitProblem
@@ -123,7 +123,7 @@ def fit_many(
             algos,
             seeds,
             [("n_eval", budget)] * len(probs),
-            callbacks=[_progress(method, p, budget, j, log) for j, p in enumerate(probs)],
+            callbacks=[progress_callback(method, p, budget, log, f", target {j}") for j, p in enumerate(probs)],
         )
     else:
         from .npe import candidates, features
@@ -153,23 +153,6 @@ def fit_many(
         )
         for j, (p, t, b) in enumerate(zip(probs, targets, bounds))
     ]
-
-
-def _progress(name, problem, budget, j, log):
-    def cb(a):
-        if log is not None:
-            F_ = problem.recorded()["F"]
-            log.info(
-                "%s, target %d: %d/%d evaluations, best response MAE %.3f mV, best I–V MAE %.3f pA",
-                name,
-                j,
-                problem.n_evaluated,
-                budget,
-                float(F_[:, 0].min()),
-                float(F_[:, 1].min()),
-            )
-
-    return cb
 
 
 def refine_one(simulator, target: dict, candidates, *, bounds=None, seed: int = 0, **kw):
