@@ -6,16 +6,18 @@ wildcard_constraints:
     classifier="[a-z0-9_]+",
 
 
+# one job per dataset for every scaler's folds (one start-up instead of one per scaler); the
+# shards read every scaler's folds anyway
 rule classify_folds:
     input:
         cells="results/data/{dataset}/cells.csv",
         splits="results/data/{dataset}/splits.csv",
     output:
-        "results/classify/{dataset}/folds/{scaler}.npz",
+        expand("results/classify/{{dataset}}/folds/{scaler}.npz", scaler=CL["scalers"]),
     log:
-        "results/logs/classify/{dataset}/folds_{scaler}.log",
+        "results/logs/classify/{dataset}/folds.log",
     benchmark:
-        "results/benchmarks/classify/{dataset}/folds_{scaler}.tsv"
+        "results/benchmarks/classify/{dataset}/folds.tsv"
     conda:
         env("classify")
     threads: lambda w: res("classify_folds", "threads", 2)
@@ -23,6 +25,7 @@ rule classify_folds:
         mem_mb=lambda w: res("classify_folds", "mem_mb", 2000),
         runtime=lambda w: res("classify_folds", "runtime", 60),
     params:
+        scalers=CL["scalers"],
         reducers=CL_REDUCERS,
         cv_folds=CL["cv_folds"],
         seed=config["seed"],
