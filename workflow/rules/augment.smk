@@ -21,6 +21,7 @@ wildcard_constraints:
     mode="scaled|reduced",
     size="[0-9]+",
 
+
 rule augment_fit:
     input:
         cells="results/data/{dataset}/cells.csv",
