@@ -10,7 +10,14 @@ import pytest
 import torch  # a required dependency: no importorskip (the test must fail if it is missing)
 
 from neurogen import NeurogenError
-from neurogen.augment.evaluate import classifiers_for, evaluate, fit_generators, preprocessings, summarise_scores
+from neurogen.augment.evaluate import (
+    classifiers_for,
+    evaluate,
+    evaluate_sizes,
+    fit_generators,
+    preprocessings,
+    summarise_scores,
+)
 from neurogen.config import check_config
 from neurogen.data.prepared import Split
 from neurogen.fidelity import (
@@ -287,3 +294,57 @@ def test_study_protocol_inflates_and_distribution_fidelity():
             n_baselines=1,
             study=study,
         )
+
+
+TIMING = ["generator_fit_time_s", "sample_time_s", "classifier_fit_time_s"]
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame):
+    drop = [c for c in TIMING if c in a.columns]
+    pd.testing.assert_frame_equal(a.drop(columns=drop), b.drop(columns=drop))
+
+
+@pytest.mark.parametrize("generator", ["smote", "gan", None])
+def test_evaluate_sizes_gives_the_rows_of_one_call_per_size(generator):
+    """The batched job (rule augment_eval: every size in one pass, preprocessing fit once per
+    repeat) writes what one evaluate() call per size wrote, number for number."""
+    splits = _splits(2)
+    panel = {"random_forest": {"n_estimators": 10}}
+    sizes = [40, 15] if generator else [0]
+    study = {str(s): {"repeats": 1, "cv_folds": 3, "classifiers": []} for s in sizes[:1]}  # first size only
+    dist = {str(s): {"repeats": 1, "k": 3, "permutations": 10} for s in sizes[:1]}
+    models = None
+    if generator:
+        params = {"epochs": 2} if generator == "gan" else {}
+        models = fit_generators(splits, BASE_CAT, generator, params, "scaled", 1, n_baselines=1, study_repeats=1)
+    kw = dict(n_baselines=1, features=splits[0].features, keep_samples=20 if generator else 0)
+    gen = generator or "none"
+    batched = evaluate_sizes(
+        splits, BASE_CAT, panel, "scaled", 1, models=models, generator=gen, sizes=sizes, study=study, dist=dist, **kw
+    )
+    assert list(batched) == sizes
+    for size in sizes:
+        one = evaluate(
+            splits,
+            BASE_CAT,
+            panel,
+            "scaled",
+            1,
+            models=models,
+            generator=gen,
+            size=size,
+            study=study.get(str(size)),
+            dist=dist.get(str(size)),
+            **kw,
+        )
+        got = batched[size]
+        for kind in ("scores", "fidelity", "fidelity_dist", "features", "mannwhitney", "interclass"):
+            _same(got[kind], one[kind])
+        assert set(got["scores"]["size"]) == {size}
+        assert ("study" in set(got["scores"]["protocol"])) == (str(size) in study)
+        assert (len(got["fidelity_dist"]) > 0) == (generator is not None and str(size) in dist)
+        if generator:
+            for k, v in one["samples"].items():
+                np.testing.assert_array_equal(got["samples"][k], v)
+        else:
+            assert got["samples"] is None and len(got["interclass"])

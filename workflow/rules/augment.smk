@@ -1,11 +1,17 @@
 # Stage: augment. Generative augmentation of the training split and the fidelity benchmark.
-#   augment_fit:    one job per dataset × generator × mode: the generator fit on the training
-#                   split of every repeat, in the space of the selected baseline's preprocessing
-#   augment_eval:   one job per dataset × generator × mode × size: sample, retrain the
+#   augment_fit:    one job per dataset × generator: for every mode, the generator fit on the
+#                   training split of every repeat, in the space of the selected baseline's
+#                   preprocessing (one models file per mode)
+#   augment_eval:   one job per dataset × generator, every mode × size: sample, retrain the
 #                   classifiers on real + synthetic cells, score the held-out real cells, fidelity
-#   augment_noaug:  the same classifiers without augmentation (+ the natural inter-class reference)
+#                   (one set of part files per mode × size)
+#   augment_noaug:  per dataset, every mode: the same classifiers without augmentation
+#                   (+ the natural inter-class reference)
 #   augment_merge:  per dataset: scores.csv, scores_repeats.csv, fidelity.csv,
 #                   fidelity_dist.csv, fidelity_features.csv, mannwhitney.csv, interclass.csv
+# A job covers all modes and sizes because most of a small job was start-up (torch +
+# scikit-learn imports, docs/performance.md); a changed generator setting still reruns only
+# that generator's jobs.
 # Protocols (scores column protocol): held_out (ours) and, when augment.study_protocol.enabled,
 # study (the study's leaky protocol: preprocessing + generator fit on all cells, K-fold CV on
 # real + synthetic cells), so the inflation is measured.
@@ -22,11 +28,11 @@ rule augment_fit:
         splits="results/data/{dataset}/splits.csv",
         baseline="results/classify/{dataset}/baseline.csv",
     output:
-        "results/augment/{dataset}/models/{generator}_{mode}.pt",
+        expand("results/augment/{{dataset}}/models/{{generator}}_{mode}.pt", mode=AU["modes"]),
     log:
-        "results/logs/augment/{dataset}/fit_{generator}_{mode}.log",
+        "results/logs/augment/{dataset}/fit_{generator}.log",
     benchmark:
-        "results/benchmarks/augment/{dataset}/fit_{generator}_{mode}.tsv"
+        "results/benchmarks/augment/{dataset}/fit_{generator}.tsv"
     conda:
         env("augment")
     threads: lambda w: res("augment_fit", "threads", AU["threads"])
@@ -36,6 +42,7 @@ rule augment_fit:
         gpu=gpus("augment_fit"),
     params:
         **au_common_params(),
+        modes=AU["modes"],
         gen_params=lambda w: canonical(
             {
                 **(AU["generator_params"].get(w.generator) or {}),
@@ -53,18 +60,18 @@ rule augment_eval:
         cells="results/data/{dataset}/cells.csv",
         splits="results/data/{dataset}/splits.csv",
         baseline="results/classify/{dataset}/baseline.csv",
-        model="results/augment/{dataset}/models/{generator}_{mode}.pt",
+        models=expand("results/augment/{{dataset}}/models/{{generator}}_{mode}.pt", mode=AU["modes"]),
     output:
-        scores="results/augment/{dataset}/parts/{generator}_{mode}_{size}.scores.csv",
-        fidelity="results/augment/{dataset}/parts/{generator}_{mode}_{size}.fidelity.csv",
-        features="results/augment/{dataset}/parts/{generator}_{mode}_{size}.features.csv",
-        mannwhitney="results/augment/{dataset}/parts/{generator}_{mode}_{size}.mannwhitney.csv",
-        fidelity_dist="results/augment/{dataset}/parts/{generator}_{mode}_{size}.fidelity_dist.csv",
-        samples="results/augment/{dataset}/parts/{generator}_{mode}_{size}.samples.npz",
+        scores=au_part_files("{{generator}}", "scores.csv", AU["sizes"]),
+        fidelity=au_part_files("{{generator}}", "fidelity.csv", AU["sizes"]),
+        features=au_part_files("{{generator}}", "features.csv", AU["sizes"]),
+        mannwhitney=au_part_files("{{generator}}", "mannwhitney.csv", AU["sizes"]),
+        fidelity_dist=au_part_files("{{generator}}", "fidelity_dist.csv", AU["sizes"]),
+        samples=au_part_files("{{generator}}", "samples.npz", AU["sizes"]),
     log:
-        "results/logs/augment/{dataset}/eval_{generator}_{mode}_{size}.log",
+        "results/logs/augment/{dataset}/eval_{generator}.log",
     benchmark:
-        "results/benchmarks/augment/{dataset}/eval_{generator}_{mode}_{size}.tsv"
+        "results/benchmarks/augment/{dataset}/eval_{generator}.tsv"
     conda:
         env("augment")
     threads: lambda w: res("augment_eval", "threads", AU["threads"])
@@ -74,9 +81,11 @@ rule augment_eval:
         gpu=gpus("augment_eval"),
     params:
         **au_common_params(),
+        modes=AU["modes"],
+        sizes=AU["sizes"],
         panel=canonical(au_panel()),
-        study=lambda w: canonical(au_study(w.size)),
-        dist=lambda w: canonical(au_dist(w.size)),
+        study=canonical({str(s): au_study(s) for s in AU["sizes"]}),
+        dist=canonical({str(s): au_dist(s) for s in AU["sizes"]}),
         keep_samples=AU["pca_points"],
     script:
         "../scripts/augment_eval.py"
@@ -88,12 +97,12 @@ rule augment_noaug:
         splits="results/data/{dataset}/splits.csv",
         baseline="results/classify/{dataset}/baseline.csv",
     output:
-        scores="results/augment/{dataset}/parts/none_{mode}_0.scores.csv",
-        interclass="results/augment/{dataset}/parts/none_{mode}_0.interclass.csv",
+        scores=au_part_files("none", "scores.csv", [0]),
+        interclass=au_part_files("none", "interclass.csv", [0]),
     log:
-        "results/logs/augment/{dataset}/noaug_{mode}.log",
+        "results/logs/augment/{dataset}/noaug.log",
     benchmark:
-        "results/benchmarks/augment/{dataset}/noaug_{mode}.tsv"
+        "results/benchmarks/augment/{dataset}/noaug.tsv"
     conda:
         env("augment")
     threads: 1
@@ -102,8 +111,12 @@ rule augment_noaug:
         runtime=lambda w: res("augment_noaug", "runtime", 60),
     params:
         **au_common_params(),
+        modes=AU["modes"],
+        sizes=[0],
         panel=canonical(au_panel()),
-        study=canonical(au_study()),
+        study=canonical({"0": au_study()}),
+        dist=canonical({}),
+        keep_samples=0,
     script:
         "../scripts/augment_eval.py"
 

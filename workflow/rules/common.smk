@@ -122,6 +122,16 @@ def au_parts(w, kind):
     return out
 
 
+def au_part_files(generator, kind, sizes):
+    """One augment_eval / augment_noaug job's part files of one kind: every mode × size.
+    ``generator``: a name, or "{{generator}}" to keep the wildcard (as {dataset} is kept)."""
+    return expand(
+        f"results/augment/{{{{dataset}}}}/parts/{generator}_{{mode}}_{{size}}.{kind}",
+        mode=AU["modes"],
+        size=sizes,
+    )
+
+
 # --- hh (hh.smk) --------------------------------------------------------------
 HH = config["hh"]
 HH_MODELS = HH["models"]

@@ -1,4 +1,5 @@
-"""Rule augment_fit: one generator per repeat × preprocessing, fit on the training split."""
+"""Rule augment_fit: one generator per repeat × preprocessing, fit on the training split;
+every mode in one job, one models file per mode."""
 
 import json
 
@@ -21,28 +22,31 @@ def main(snakemake, log):
     datadir = Path(snakemake.input.cells).parent
     splits = [load_split(datadir, r) for r in range(p.repeats)]
     baseline = pd.read_csv(snakemake.input.baseline)
-    models = fit_generators(
-        splits,
-        baseline,
-        gen,
-        json.loads(p.gen_params),
-        snakemake.wildcards.mode,
-        p.seed,
-        n_baselines=p.n_baselines,
-        device=p.device,
-        study_repeats=p.study_repeats,
-    )
-    for m in models:
-        log.info(
-            "repeat %d %s + %s (%s protocol): %s fit in %.1f s",
-            m["repeat"],
-            m["scaler"],
-            m["reducer"],
-            m["protocol"],
+    outputs = {Path(f).stem: f for f in snakemake.output}
+    for mode in p.modes:
+        models = fit_generators(
+            splits,
+            baseline,
             gen,
-            m["fit_time_s"],
+            json.loads(p.gen_params),
+            mode,
+            p.seed,
+            n_baselines=p.n_baselines,
+            device=p.device,
+            study_repeats=p.study_repeats,
         )
-    save_models(snakemake.output[0], gen, snakemake.wildcards.mode, models)
+        for m in models:
+            log.info(
+                "%s repeat %d %s + %s (%s protocol): %s fit in %.1f s",
+                mode,
+                m["repeat"],
+                m["scaler"],
+                m["reducer"],
+                m["protocol"],
+                gen,
+                m["fit_time_s"],
+            )
+        save_models(outputs[f"{gen}_{mode}"], gen, mode, models)
 
 
 run_script(main, snakemake)  # noqa: F821

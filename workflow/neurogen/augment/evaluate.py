@@ -248,20 +248,66 @@ def evaluate(
 
     Returns dict of DataFrames: scores, fidelity, fidelity_dist, features, mannwhitney,
     interclass; and ``samples`` (repeat 0, first preprocessing: real train/test and
-    ≤ keep_samples synthetic cells, for the PCA figure).
+    ≤ keep_samples synthetic cells, for the PCA figure). :func:`evaluate_sizes` does several
+    sizes in one pass.
+    """
+    return evaluate_sizes(
+        splits,
+        baseline,
+        panel,
+        mode,
+        seed,
+        models=models,
+        generator=generator,
+        sizes=[size],
+        n_baselines=n_baselines,
+        features=features,
+        device=device,
+        keep_samples=keep_samples,
+        study={size: study or {}},
+        dist={size: dist or {}},
+    )[size]
+
+
+def evaluate_sizes(
+    splits,
+    baseline,
+    panel: dict,
+    mode: str,
+    seed: int,
+    *,
+    models=None,
+    generator="none",
+    sizes=(0,),
+    n_baselines: int | None = None,
+    features=None,
+    device: str = "auto",
+    keep_samples: int = 0,
+    study: dict | None = None,
+    dist: dict | None = None,
+) -> dict:
+    """:func:`evaluate` for several sizes of one generator × mode: ``{size: result}``, each
+    result exactly what ``evaluate(..., size=size)`` returns.
+
+    ``study`` and ``dist`` map a size to that size's block (a missing size: off). What does
+    not depend on the size is done once per repeat × preprocessing instead of once per size:
+    the preprocessing fit (held-out and study protocol) and the real test cells' inter-class
+    reference. Every random draw is seeded from (seed, repeat, size), so the order of the
+    sizes does not change a number.
     """
     from ..fidelity import distribution_fidelity
 
+    sizes = [int(s) for s in sizes]
     preps = preprocessings(baseline, mode, n_baselines)
     lookup = {}
     for m in models or []:
         lookup[(m["repeat"], m["scaler"], m["reducer"], m.get("protocol", "held_out"))] = m
-    scores, fid, dfid, feat, mw, inter = [], [], [], [], [], []
-    samples = None
-    study = study or {}
-    dist = dist or {}
+    study = {int(k): (v or {}) for k, v in (study or {}).items()}
+    dist = {int(k): (v or {}) for k, v in (dist or {}).items()}
+    parts = {s: {k: [] for k in ("scores", "fid", "dfid", "feat", "mw", "inter")} for s in sizes}
+    samples = dict.fromkeys(sizes)
 
-    def draw(r, prep, protocol):
+    def draw(r, prep, protocol, size):
         m = lookup.get((r, prep["scaler"], prep["reducer"], protocol))
         if m is None:
             raise NeurogenError(
@@ -280,170 +326,182 @@ def evaluate(
 
     for r, sp in enumerate(splits):
         for pi, prep in enumerate(preps):
+            # size-independent: once per repeat × preprocessing
             Ftr, Fte = transform(prep, sp.X_train, sp.y_train, sp.X_test, seed)
-            key = dict(dataset=None, generator=generator, mode=mode, size=size, repeat=r, **prep)
-            n_nonfinite = n_far = 0
-            Xs = np.zeros((0, Ftr.shape[1]))
-            ys = np.zeros(0, str)
-            fit_time = sample_time = 0.0
-            if models is not None:
-                Xs, ys, sample_time, fit_time, rep = draw(r, prep, "held_out")
-                n_nonfinite, n_far = int(rep["n_nonfinite"].sum()), int(rep["n_out_of_range"].sum())
-                log.info(
-                    "repeat %d %s+%s: %d synthetic cells kept (%d non-finite, %d out of range removed)",
-                    r,
-                    prep["scaler"],
-                    prep["reducer"],
-                    len(Xs),
-                    n_nonfinite,
-                    n_far,
-                )
-                # fidelity in the generator's space
-                refs = {"train": (Ftr, sp.y_train), "test": (Fte, sp.y_test)}
-                pdist = profile_distances(Xs, ys, refs)
-                pdist = pdist.merge(rep, on="class", how="left")
-                fid.append(pdist.assign(**key))
-                fnames = (
-                    features
-                    if (prep["reducer"] == "none" and features is not None)
-                    else [f"component_{i + 1}" for i in range(Ftr.shape[1])]
-                )
-                feat.append(feature_errors(Xs, ys, refs, fnames).assign(**key))
-                ref = interclass_mae(Fte, sp.y_test)
-                syn_test = pdist[pdist["reference"] == "test"]["mae"]
-                mw.append(
-                    {
-                        **key,
-                        **mann_whitney(syn_test, ref["mae"], alternative="less"),
-                        "n_out_of_range": n_far,
-                        "n_nonfinite": n_nonfinite,
-                    }
-                )
-                if r < dist.get("repeats", 0) and len(Xs):
-                    t0 = time.perf_counter()
-                    d = distribution_fidelity(
-                        Xs,
-                        ys,
-                        Ftr,
-                        sp.y_train,
-                        Fte,
-                        sp.y_test,
-                        seed=seed + r,
-                        k=dist.get("k", 5),
-                        n_permutations=dist.get("permutations", 200),
-                    )
-                    log.info(
-                        "repeat %d: distribution-level fidelity of %d classes in %.1f s",
-                        r,
-                        len(d),
-                        time.perf_counter() - t0,
-                    )
-                    dfid.append(d.assign(**key))
-                if r == 0 and pi == 0 and keep_samples:
-                    rng = np.random.default_rng(seed)
-                    sel = rng.permutation(len(Xs))[:keep_samples]
-                    samples = {
-                        "train": Ftr,
-                        "y_train": sp.y_train,
-                        "test": Fte,
-                        "y_test": sp.y_test,
-                        "synthetic": Xs[sel],
-                        "y_synthetic": ys[sel],
-                    }
-            else:
-                ref = interclass_mae(Fte, sp.y_test).assign(scaler_fit="train")
-                inter.append(ref.assign(**key))
-                if prep["reducer"] == "none":
-                    # the study's scaling: the scaler refit on the test cells themselves
-                    sc = reg.make_scaler(prep["scaler"])
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        Fte_self = sc.fit_transform(sp.X_test)
-                    inter.append(interclass_mae(Fte_self, sp.y_test).assign(scaler_fit="test", **key))
-            Xtr_aug = np.vstack([Ftr, Xs])
-            ytr_aug = np.concatenate([sp.y_train.astype(str), ys.astype(str)])
             specs = classifiers_for(prep, baseline, panel, mode, n_baselines)
-            for spec in specs:
-                row = {
-                    **key,
-                    "protocol": "held_out",
-                    "classifier": spec["classifier"],
-                    "params": json.dumps(spec["params"], sort_keys=True),
-                    "source": spec["source"],
-                    "n_real_train": len(Ftr),
-                    "n_synthetic": len(Xs),
-                    "n_out_of_range": n_far,
-                    "n_nonfinite": n_nonfinite,
-                    "n_test": len(Fte),
-                    "generator_fit_time_s": fit_time,
-                    "sample_time_s": sample_time,
-                }
-                t0 = time.perf_counter()
-                acc, f1, err = _fit_score(spec, seed, Xtr_aug, ytr_aug, Fte, sp.y_test)
-                row.update(test_accuracy=acc, test_macro_f1=f1, error=err)
-                row["classifier_fit_time_s"] = time.perf_counter() - t0
-                scores.append(row)
-                log.info(
-                    "repeat %d %s %s size %d %s: accuracy %.3f",
-                    r,
-                    generator,
-                    mode,
-                    size,
-                    spec["classifier"],
-                    row["test_accuracy"],
-                )
-            if r < study.get("repeats", 0):
-                F_all, y_all = transform_study(prep, sp.X_train, sp.y_train, sp.X_test, sp.y_test, seed)
-                Xs2, ys2 = np.zeros((0, F_all.shape[1])), np.zeros(0, str)
-                sfit = ssample = 0.0
-                s_far = s_nonfinite = 0
+            ref = interclass_mae(Fte, sp.y_test)
+            study_data = None
+            if any(r < study.get(s, {}).get("repeats", 0) for s in sizes):
+                study_data = transform_study(prep, sp.X_train, sp.y_train, sp.X_test, sp.y_test, seed)
+            for size in sizes:
+                P = parts[size]
+                st, di = study.get(size, {}), dist.get(size, {})
+                key = dict(dataset=None, generator=generator, mode=mode, size=size, repeat=r, **prep)
+                n_nonfinite = n_far = 0
+                Xs = np.zeros((0, Ftr.shape[1]))
+                ys = np.zeros(0, str)
+                fit_time = sample_time = 0.0
                 if models is not None:
-                    Xs2, ys2, ssample, sfit, srep = draw(r, prep, "study")
-                    s_nonfinite, s_far = int(srep["n_nonfinite"].sum()), int(srep["n_out_of_range"].sum())
-                for spec in specs:
-                    if study.get("classifiers") and spec["classifier"] not in study["classifiers"]:
-                        continue
-                    t0 = time.perf_counter()
-                    acc, f1, err, n_pool = study_cv(spec, seed, F_all, y_all, Xs2, ys2, study.get("cv_folds", 10))
-                    scores.append(
+                    Xs, ys, sample_time, fit_time, rep = draw(r, prep, "held_out", size)
+                    n_nonfinite, n_far = int(rep["n_nonfinite"].sum()), int(rep["n_out_of_range"].sum())
+                    log.info(
+                        "repeat %d %s+%s size %d: %d synthetic cells kept (%d non-finite, %d out of range removed)",
+                        r,
+                        prep["scaler"],
+                        prep["reducer"],
+                        size,
+                        len(Xs),
+                        n_nonfinite,
+                        n_far,
+                    )
+                    # fidelity in the generator's space
+                    refs = {"train": (Ftr, sp.y_train), "test": (Fte, sp.y_test)}
+                    pdist = profile_distances(Xs, ys, refs)
+                    pdist = pdist.merge(rep, on="class", how="left")
+                    P["fid"].append(pdist.assign(**key))
+                    fnames = (
+                        features
+                        if (prep["reducer"] == "none" and features is not None)
+                        else [f"component_{i + 1}" for i in range(Ftr.shape[1])]
+                    )
+                    P["feat"].append(feature_errors(Xs, ys, refs, fnames).assign(**key))
+                    syn_test = pdist[pdist["reference"] == "test"]["mae"]
+                    P["mw"].append(
                         {
                             **key,
-                            "protocol": "study",
-                            "classifier": spec["classifier"],
-                            "params": json.dumps(spec["params"], sort_keys=True),
-                            "source": spec["source"],
-                            "n_real_train": len(F_all),
-                            "n_synthetic": len(Xs2),
-                            "n_out_of_range": s_far,
-                            "n_nonfinite": s_nonfinite,
-                            "n_test": n_pool,
-                            "generator_fit_time_s": sfit,
-                            "sample_time_s": ssample,
-                            "test_accuracy": acc,
-                            "test_macro_f1": f1,
-                            "error": err,
-                            "classifier_fit_time_s": time.perf_counter() - t0,
+                            **mann_whitney(syn_test, ref["mae"], alternative="less"),
+                            "n_out_of_range": n_far,
+                            "n_nonfinite": n_nonfinite,
                         }
                     )
+                    if r < di.get("repeats", 0) and len(Xs):
+                        t0 = time.perf_counter()
+                        d = distribution_fidelity(
+                            Xs,
+                            ys,
+                            Ftr,
+                            sp.y_train,
+                            Fte,
+                            sp.y_test,
+                            seed=seed + r,
+                            k=di.get("k", 5),
+                            n_permutations=di.get("permutations", 200),
+                        )
+                        log.info(
+                            "repeat %d size %d: distribution-level fidelity of %d classes in %.1f s",
+                            r,
+                            size,
+                            len(d),
+                            time.perf_counter() - t0,
+                        )
+                        P["dfid"].append(d.assign(**key))
+                    if r == 0 and pi == 0 and keep_samples:
+                        rng = np.random.default_rng(seed)
+                        sel = rng.permutation(len(Xs))[:keep_samples]
+                        samples[size] = {
+                            "train": Ftr,
+                            "y_train": sp.y_train,
+                            "test": Fte,
+                            "y_test": sp.y_test,
+                            "synthetic": Xs[sel],
+                            "y_synthetic": ys[sel],
+                        }
+                else:
+                    P["inter"].append(ref.assign(scaler_fit="train").assign(**key))
+                    if prep["reducer"] == "none":
+                        # the study's scaling: the scaler refit on the test cells themselves
+                        sc = reg.make_scaler(prep["scaler"])
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            Fte_self = sc.fit_transform(sp.X_test)
+                        P["inter"].append(interclass_mae(Fte_self, sp.y_test).assign(scaler_fit="test", **key))
+                Xtr_aug = np.vstack([Ftr, Xs])
+                ytr_aug = np.concatenate([sp.y_train.astype(str), ys.astype(str)])
+                for spec in specs:
+                    row = {
+                        **key,
+                        "protocol": "held_out",
+                        "classifier": spec["classifier"],
+                        "params": json.dumps(spec["params"], sort_keys=True),
+                        "source": spec["source"],
+                        "n_real_train": len(Ftr),
+                        "n_synthetic": len(Xs),
+                        "n_out_of_range": n_far,
+                        "n_nonfinite": n_nonfinite,
+                        "n_test": len(Fte),
+                        "generator_fit_time_s": fit_time,
+                        "sample_time_s": sample_time,
+                    }
+                    t0 = time.perf_counter()
+                    acc, f1, err = _fit_score(spec, seed, Xtr_aug, ytr_aug, Fte, sp.y_test)
+                    row.update(test_accuracy=acc, test_macro_f1=f1, error=err)
+                    row["classifier_fit_time_s"] = time.perf_counter() - t0
+                    P["scores"].append(row)
                     log.info(
-                        "repeat %d %s %s size %d %s, study protocol (%d-fold CV on real + synthetic): accuracy %.3f",
+                        "repeat %d %s %s size %d %s: accuracy %.3f",
                         r,
                         generator,
                         mode,
                         size,
                         spec["classifier"],
-                        study.get("cv_folds", 10),
-                        acc,
+                        row["test_accuracy"],
                     )
+                if r < st.get("repeats", 0):
+                    F_all, y_all = study_data
+                    Xs2, ys2 = np.zeros((0, F_all.shape[1])), np.zeros(0, str)
+                    sfit = ssample = 0.0
+                    s_far = s_nonfinite = 0
+                    if models is not None:
+                        Xs2, ys2, ssample, sfit, srep = draw(r, prep, "study", size)
+                        s_nonfinite, s_far = int(srep["n_nonfinite"].sum()), int(srep["n_out_of_range"].sum())
+                    for spec in specs:
+                        if st.get("classifiers") and spec["classifier"] not in st["classifiers"]:
+                            continue
+                        t0 = time.perf_counter()
+                        acc, f1, err, n_pool = study_cv(spec, seed, F_all, y_all, Xs2, ys2, st.get("cv_folds", 10))
+                        P["scores"].append(
+                            {
+                                **key,
+                                "protocol": "study",
+                                "classifier": spec["classifier"],
+                                "params": json.dumps(spec["params"], sort_keys=True),
+                                "source": spec["source"],
+                                "n_real_train": len(F_all),
+                                "n_synthetic": len(Xs2),
+                                "n_out_of_range": s_far,
+                                "n_nonfinite": s_nonfinite,
+                                "n_test": n_pool,
+                                "generator_fit_time_s": sfit,
+                                "sample_time_s": ssample,
+                                "test_accuracy": acc,
+                                "test_macro_f1": f1,
+                                "error": err,
+                                "classifier_fit_time_s": time.perf_counter() - t0,
+                            }
+                        )
+                        log.info(
+                            "repeat %d %s %s size %d %s, study protocol (%d-fold CV on real + synthetic): "
+                            "accuracy %.3f",
+                            r,
+                            generator,
+                            mode,
+                            size,
+                            spec["classifier"],
+                            st.get("cv_folds", 10),
+                            acc,
+                        )
     cat = lambda parts: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()  # noqa: E731
     return {
-        "scores": pd.DataFrame(scores),
-        "fidelity": cat(fid),
-        "fidelity_dist": cat(dfid),
-        "features": cat(feat),
-        "mannwhitney": pd.DataFrame(mw),
-        "interclass": cat(inter),
-        "samples": samples,
+        s: {
+            "scores": pd.DataFrame(P["scores"]),
+            "fidelity": cat(P["fid"]),
+            "fidelity_dist": cat(P["dfid"]),
+            "features": cat(P["feat"]),
+            "mannwhitney": pd.DataFrame(P["mw"]),
+            "interclass": cat(P["inter"]),
+            "samples": samples[s],
+        }
+        for s, P in parts.items()
     }
 
 
