@@ -21,34 +21,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import NeurogenError
-from .problem import FitProblem
 
 #: SD (normalised coordinates) of the perturbations that fill a population of fewer than 4
 PAD_SD = 0.02
 
 
-def refine(
-    simulator, target: dict, candidates, *, budget: int, seed: int, CR: float = 0.3, F: float = 0.5, log=None
-) -> FitProblem:
-    """Run the refinement for one target; returns the :class:`FitProblem` that recorded every
-    candidate (EP-GAN's first, then NSDE's)."""
-    from .lockstep import SharedView
-
-    prob = FitProblem(
-        SharedView(simulator),
-        target["responses"],
-        target["iv"],
-        time_s=target["time_s"],
-        log=log,
-        target_clean=target.get("responses_clean"),
-    )
-    refine_all(simulator, [prob], [candidates], budget=budget, seeds=[seed], CR=CR, F=F, log=log)
-    return prob
-
-
 def refine_all(simulator, problems, candidates, *, budget: int, seeds, CR: float = 0.3, F: float = 0.5, log=None):
     """The refinement for several targets side by side (:mod:`.lockstep`: one simulator call per
-    generation for all of them); ``problems[i]`` (a :class:`FitProblem` on a
+    generation for all of them); ``problems[i]`` (a :class:`~.problem.FitProblem` on a
     :class:`~.lockstep.SharedView` of ``simulator``) records target i's candidates. Returns the
     number of EP-GAN candidates of each target."""
     from pymoo.core.population import Population
