@@ -221,6 +221,34 @@ def test_lockstep_equals_each_target_alone(name):
     assert np.random.random() == a
 
 
+def test_methods_side_by_side_equal_each_method_alone():
+    """Every evolutionary method on every target in one lockstep run (rule fit_search): one
+    simulator call per generation of all method x target runs, and each method's candidates
+    exactly those of that method run on its own."""
+    from neurogen.fit.run import fit_many, fit_methods
+
+    sim = ToySimulator()
+    tgts = [toy_target(sim, p)[1] for p in TARGETS[:2]]
+    seeds = {m: [3 + i, 40 + i] for i, m in enumerate(ALGORITHMS)}
+    calls = []
+    real = sim.simulate
+    sim.simulate = lambda P: (calls.append(len(P)), real(P))[1]
+    kw = dict(pop_size=12, budget_total=24, n_targets=1, demo_batches=1)
+    out = fit_methods(list(ALGORITHMS), sim, tgts, seeds=seeds, **kw)
+    assert calls == [12 * 2 * len(ALGORITHMS)] * 2, calls
+    sim.simulate = real
+    for m in ALGORITHMS:
+        alone = fit_many(m, sim, tgts, seeds=seeds[m], **kw)
+        assert len(out[m]) == len(tgts)
+        for (row, rec), (row1, rec1) in zip(out[m], alone):
+            assert row["method"] == m and row["samples_used"] == row1["samples_used"] == 24
+            assert row["rmse_avg_mV"] == row1["rmse_avg_mV"]
+            for k in ("x", "F", "rmse", "iv"):
+                np.testing.assert_array_equal(rec[k], rec1[k], err_msg=f"{m} {k}")
+    with pytest.raises(NeurogenError, match="one seed per target"):
+        fit_methods(["nsga2", "gde3"], sim, tgts, seeds={"nsga2": [1, 2]}, **kw)
+
+
 def test_refine_lockstep_equals_each_target_alone():
     from neurogen.fit.run import refine_many, refine_one
 
@@ -694,7 +722,7 @@ def test_library_defaults_equal_config():
             if v.default is not inspect.Parameter.empty
         }
 
-    d = defaults(run.fit_many)
+    d = defaults(run.fit_methods)
     for key, arg in [
         ("pop_size", "pop_size"),
         ("CR", "CR"),

@@ -219,7 +219,7 @@ REBUILD_CASES = {
         (
             "epgan:\n  selection_epochs: 1\n",
             {"epgan_infer": 1, "epgan_evaluate": 1, "fit_refine": 1},
-            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "fit_method", "device_check"},
+            {"epgan_train", "epgan_baselines", "epgan_ablation_input", "epgan_speed", "fit_search", "device_check"},
         ),
     ],
     "hh": [
@@ -229,12 +229,12 @@ REBUILD_CASES = {
             {"hh_shard", "raw_table", "prepare_data", "classify_folds", "classify_shard", "device_check"},
         )
     ],
-    # NPE's K: only the NPE per-neuron job and what follows (not its training, not the optimisers)
+    # NPE's K: only the NPE job (all targets) and what follows (not its training, not the optimisers)
     "fit": [
         (
             "fit:\n  npe: {k: 5}\n",
-            {"fit_method": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
-            {"fit_npe_train", "fit_targets", "fit_refine", "epgan_train", "epgan_infer", "device_check"},
+            {"fit_npe": 1, "fit_score": 1, "fit_merge": 1, "fit_plots": 1},
+            {"fit_npe_train", "fit_search", "fit_targets", "fit_refine", "epgan_train", "epgan_infer", "device_check"},
         )
     ],
 }

@@ -148,7 +148,7 @@ def test_every_job_went_through_slurm(runs):
     ran_in_slurm = sorted(r for sub in submitted.values() for r in sub["rules"])
     assert ran_in_slurm == sorted(r for r in done if r != "all")
     every_stage = {"raw_table", "classify_folds", "classify_shard", "classify_select", "augment_fit", "hh_shard"}
-    every_stage |= {"epgan_train", "epgan_evaluate", "fit_method", "fit_refine", "fit_score", "report_table"}
+    every_stage |= {"epgan_train", "epgan_evaluate", "fit_search", "fit_refine", "fit_score", "report_table"}
     assert every_stage | {"device_check"} <= set(ran_in_slurm)
 
 

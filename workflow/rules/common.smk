@@ -241,16 +241,29 @@ def fit_total_budget(budget):
     return b * fit_n_targets() if FT["budget_unit"] == "per_neuron" else b
 
 
-def fit_block(method):
-    """The config values one method's jobs use (so a change reruns only that method's jobs)."""
-    if method == "npe":
-        keys = ("npe", "budget_unit")
-    elif method == "demo":
-        keys = ("pop_size", "CR", "F", "demo_batches", "budget_unit")
-    elif method == "nsga2":
-        keys = ("pop_size", "budget_unit")
-    else:
-        keys = ("pop_size", "CR", "F", "budget_unit")
+FIT_EVO = [m for m in FT["algorithms"] if m != "npe"]  # the evolutionary methods (rule fit_search)
+
+
+def fit_search_files(methods, suffix):
+    """fit_search / fit_npe outputs: one file per method x target neuron, method-major (the
+    order the script writes them in)."""
+    return expand(
+        "results/fit/{{model}}/b{{budget}}/{method}/t{target}" + suffix,
+        method=methods,
+        target=range(fit_n_targets()),
+    )
+
+
+def fit_search_block(methods):
+    """The config values these methods' jobs use (a change reruns only the jobs that use it:
+    fit_search for the evolutionary methods, fit_npe for NPE)."""
+    keys = ["budget_unit"]
+    if any(m != "npe" for m in methods):
+        keys += ["pop_size", "CR", "F"]
+    if "demo" in methods:
+        keys.append("demo_batches")
+    if "npe" in methods:
+        keys.append("npe")
     return canonical({k: FT[k] for k in keys})
 
 
@@ -286,9 +299,7 @@ def fit_bounds_input(w):
 
 
 def fit_posterior_input(w):
-    if w.method == "npe":
-        return {"posterior": f"results/fit/{w.model}/npe/b{w.budget}/posterior.pt"}
-    return {}
+    return {"posterior": f"results/fit/{w.model}/npe/b{w.budget}/posterior.pt"}
 
 
 def fit_results(w):

@@ -3,8 +3,9 @@
 # (NSDE seeded with its candidates), all scored by one function at the hh stage's step, every simulation counted (docs/fit.md).
 #   fit_targets:   which test neurons are fitted (per_type of each type, or explicit rows)
 #   fit_npe_train: NPE on the first (total budget) training simulations (one per model x budget)
-#   fit_method:    one job per model x budget x method: every target neuron side by side, each
-#                  generation of all targets simulated in one call (neurogen.fit.lockstep)
+#   fit_search:    one job per model x budget: every evolutionary method on every target neuron side
+#                  by side, each generation of all methods x targets simulated in one call (neurogen.fit.lockstep)
+#   fit_npe:       one job per model x budget: NPE's candidates for every target neuron, simulated in one call
 #   fit_refine:    one job per model, every target: NSDE seeded with EP-GAN's candidates (fit.refine.budget)
 #   fit_score:     per model: every method's final parameters simulated and scored, counts -> scored.csv
 #   fit_merge:     comparison.csv, medians.csv, cost.csv
@@ -65,34 +66,69 @@ rule fit_npe_train:
         "../scripts/fit_npe_train.py"
 
 
-rule fit_method:
-    input:
-        unpack(fit_bounds_input),
-        unpack(fit_posterior_input),
-        test="results/hh/{model}/test.h5",
-        targets="results/fit/{model}/targets.csv",
-        table=config["hh"]["table"],
-    output:
-        results=fit_target_files("results/fit/{{model}}/b{{budget}}/{{method}}/t{target}.json"),
-        candidates=fit_target_files("results/fit/{{model}}/b{{budget}}/{{method}}/t{target}_candidates.npz"),
-    log:
-        "results/logs/fit/{model}/b{budget}/{method}.log",
-    benchmark:
-        "results/benchmarks/fit/{model}/b{budget}/{method}.tsv"
-    conda:
-        env("fit")
-    threads: lambda w: res("fit_method", "threads", FT["threads"])
-    resources:
-        mem_mb=lambda w: res("fit_method", "mem_mb", 4000),
-        runtime=lambda w: res("fit_method", "runtime", 240),
-        gpu=gpus("fit_method"),
-    params:
-        fit=lambda w: fit_block(w.method),
-        sim=fit_sim_settings(),
-        device=config["device"],
-        seed=config["seed"],
-    script:
-        "../scripts/fit_method.py"
+if FIT_EVO:
+
+    rule fit_search:
+        input:
+            unpack(fit_bounds_input),
+            test="results/hh/{model}/test.h5",
+            targets="results/fit/{model}/targets.csv",
+            table=config["hh"]["table"],
+        output:
+            results=fit_search_files(FIT_EVO, ".json"),
+            candidates=fit_search_files(FIT_EVO, "_candidates.npz"),
+        log:
+            "results/logs/fit/{model}/b{budget}/search.log",
+        benchmark:
+            "results/benchmarks/fit/{model}/b{budget}/search.tsv"
+        conda:
+            env("fit")
+        threads: lambda w: res("fit_search", "threads", FT["threads"])
+        resources:
+            mem_mb=lambda w: res("fit_search", "mem_mb", 4000),
+            runtime=lambda w: res("fit_search", "runtime", 480),
+            gpu=gpus("fit_search"),
+        params:
+            methods=FIT_EVO,
+            fit=fit_search_block(FIT_EVO),
+            sim=fit_sim_settings(),
+            device=config["device"],
+            seed=config["seed"],
+        script:
+            "../scripts/fit_search.py"
+
+
+if "npe" in FT["algorithms"]:
+
+    rule fit_npe:
+        input:
+            unpack(fit_bounds_input),
+            unpack(fit_posterior_input),
+            test="results/hh/{model}/test.h5",
+            targets="results/fit/{model}/targets.csv",
+            table=config["hh"]["table"],
+        output:
+            results=fit_search_files(["npe"], ".json"),
+            candidates=fit_search_files(["npe"], "_candidates.npz"),
+        log:
+            "results/logs/fit/{model}/b{budget}/npe.log",
+        benchmark:
+            "results/benchmarks/fit/{model}/b{budget}/npe.tsv"
+        conda:
+            env("fit")
+        threads: lambda w: res("fit_npe", "threads", FT["threads"])
+        resources:
+            mem_mb=lambda w: res("fit_npe", "mem_mb", 4000),
+            runtime=lambda w: res("fit_npe", "runtime", 120),
+            gpu=gpus("fit_npe"),
+        params:
+            methods=["npe"],
+            fit=fit_search_block(["npe"]),
+            sim=fit_sim_settings(),
+            device=config["device"],
+            seed=config["seed"],
+        script:
+            "../scripts/fit_search.py"
 
 
 rule fit_refine:

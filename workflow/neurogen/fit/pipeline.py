@@ -113,7 +113,7 @@ def npe_train(train_h5, table, model: str, n_sims: int, npe_cfg: dict, seed: int
     return posterior, info
 
 
-# --- rule fit_method --------------------------------------------------------------------------
+# --- rule fit_search --------------------------------------------------------------------------
 def _targets(test_h5, targets_csv):
     """targets.csv, the test set's rows of every target, and one target dict per target."""
     from .data import read_dataset
@@ -184,9 +184,9 @@ def _row_meta(row, model, tr, device, sim, rec):
     return row
 
 
-def fit_method(
+def fit_search(
     model: str,
-    method: str,
+    methods,
     budget: int,
     *,
     test_h5,
@@ -199,18 +199,22 @@ def fit_method(
     device,
     seed: int,
     log=log,
-):
-    """One method × one configured budget on every target neuron (side by side, one simulator
-    call per generation) -> [(row, recorded candidates)] in targets.csv order."""
-    from .run import fit_many
+) -> dict:
+    """Every method of ``methods`` at one configured budget on every target neuron, side by side
+    (one simulator call per generation of all evolutionary methods × targets) ->
+    ``{method: [(row, recorded candidates)] in targets.csv order}``."""
+    from .run import fit_methods
 
+    methods = list(methods)
     tg, ds, targets = _targets(test_h5, targets_csv)
     sim = simulator(model, table, sim_cfg, device, ds, log=log)
     kw = {}
     train_time, train_samples = np.nan, np.nan
-    if method == "npe":
+    if "npe" in methods:
         from .npe import load_posterior
 
+        if not posterior_pt:
+            raise NeurogenError("method npe needs its trained posterior (rule fit_npe_train)")
         posterior, info, stride = load_posterior(posterior_pt)
         kw = dict(
             npe_posterior=posterior,
@@ -221,8 +225,8 @@ def fit_method(
         )
         train_time, train_samples = info["train_time_s"], info["n_train"]
     log.info(
-        "method %s, budget %d (%s), %d target neurons (test rows %s), device %s, dt %s ms",
-        method,
+        "methods %s, budget %d (%s), %d target neurons (test rows %s), device %s, dt %s ms",
+        ", ".join(methods),
         budget,
         fit_cfg["budget_unit"],
         len(tg),
@@ -231,22 +235,28 @@ def fit_method(
         sim_cfg["dt_ms"],
     )
     kw.update({k: fit_cfg[k] for k in ("pop_size", "CR", "F", "demo_batches") if k in fit_cfg})
-    out = fit_many(
-        method,
+    out = fit_methods(
+        methods,
         sim,
         targets,
         bounds=_bounds(bounds_csv, ds, tg),
-        seeds=[job_seed(seed, model, method, budget, int(t)) for t in tg["target"]],
+        seeds={m: [job_seed(seed, model, m, budget, int(t)) for t in tg["target"]] for m in methods},
         budget_total=budget,
         n_targets=len(tg),
         budget_unit=fit_cfg["budget_unit"],
         log=log,
         **kw,
     )
-    res = []
-    for (row, rec), (_, tr) in zip(out, tg.iterrows()):
-        row.update(train_time_s=train_time, train_samples=train_samples, budget=int(budget))
-        res.append((_row_meta(row, model, tr, device, sim, rec), rec))
+    res = {}
+    for m in methods:
+        res[m] = []
+        for (row, rec), (_, tr) in zip(out[m], tg.iterrows()):
+            if m == "npe":
+                row.update(train_time_s=train_time, train_samples=train_samples)
+            else:
+                row.update(train_time_s=np.nan, train_samples=np.nan)
+            row["budget"] = int(budget)
+            res[m].append((_row_meta(row, model, tr, device, sim, rec), rec))
     return res
 
 
@@ -377,7 +387,7 @@ def score(
         rows.append(row)
         params.append(np.asarray(p, dtype=np.float64))
 
-    # optimisers and NPE (fit_method), refinement (fit_refine): their selected candidate
+    # optimisers and NPE (fit_search), refinement (fit_refine): their selected candidate
     for p in list(results) + list(refined):
         r = _read_json(p)
         if r.get("model", model) != model:
@@ -513,7 +523,7 @@ def merge(scored_csvs) -> tuple:
 __all__ = [
     "COUNT_COLUMNS",
     "epgan_candidates",
-    "fit_method",
+    "fit_search",
     "job_seed",
     "json_row",
     "merge",

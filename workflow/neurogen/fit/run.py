@@ -1,4 +1,4 @@
-"""Fit target neurons with one method (side by side, :mod:`.lockstep`) and apply the published selection."""
+"""Fit target neurons with several methods (side by side, :mod:`.lockstep`) and apply the published selection."""
 
 from __future__ import annotations
 
@@ -51,13 +51,18 @@ def fit_one(method: str, simulator, target: dict, *, bounds=None, seed: int = 0,
     return fit_many(method, simulator, [target], bounds=[bounds], seeds=[seed], **kw)[0]
 
 
-def fit_many(
-    method: str,
+def fit_many(method: str, simulator, targets: list, *, seeds=(0,), **kw):
+    """:func:`fit_methods` for one method: one (row dict, recorded candidates dict) per target."""
+    return fit_methods([method], simulator, targets, seeds={method: list(seeds)}, **kw)[method]
+
+
+def fit_methods(
+    methods,
     simulator,
     targets: list,
     *,
     bounds=None,
-    seeds=(0,),
+    seeds: dict | None = None,
     pop_size: int = 50,
     CR: float = 0.3,
     F: float = 1.5,
@@ -73,86 +78,102 @@ def fit_many(
     free=None,
     fixed=None,
     log=None,
-):
-    """Run ``method`` on each of ``targets`` and return one (row dict, recorded candidates dict)
-    per target. The targets' searches run side by side (:mod:`.lockstep`): each generation of
-    every target is simulated in one simulator call, and each target's result is what a run on
-    that target alone with its seed gives.
+) -> dict:
+    """Run every method of ``methods`` on each of ``targets``; ``{method: [(row dict, recorded
+    candidates dict) per target]}``.
+
+    All searches run side by side (:mod:`.lockstep`): each generation of every evolutionary
+    method × target is simulated in one simulator call (chunked by the simulator's ``chunk``),
+    NPE's candidates of every target in one more, and each method × target's result is what a
+    run of that method on that target alone with its seed gives.
 
     A target: ``responses`` [S,T] (what is fitted), ``iv`` [K], ``time_s``; optional
     ``responses_clean``, ``params`` (true, physical, for the parameter error), ``type``.
     ``bounds``: per target (lo, hi) dI/dV arrays for the target's type, or None (no dI/dV filter).
-    ``seeds``: one per target. ``budget_total`` is the budget over all ``n_targets`` neurons of
-    the study (``budget_unit`` = total) or per neuron (``per_neuron``). Defaults are
-    config/config.yaml's ``fit`` block.
+    ``seeds``: per method, one seed per target. ``budget_total`` is the budget over all
+    ``n_targets`` neurons of the study (``budget_unit`` = total) or per neuron (``per_neuron``).
+    Defaults are config/config.yaml's ``fit`` block. ``wall_time_s`` and ``sim_time_s`` of a row
+    are its share of its phase (the evolutionary methods together, NPE): wall time split evenly
+    over the phase's method × target runs, simulation time in proportion to their simulations.
     """
     from .lockstep import evaluate_together, run_lockstep
 
-    if method not in METHODS:
-        raise NeurogenError(f"fit.algorithms: unknown method {method!r}; known: {', '.join(METHODS)}")
+    methods = list(dict.fromkeys(methods))
+    for m in methods:
+        if m not in METHODS:
+            raise NeurogenError(f"fit.algorithms: unknown method {m!r}; known: {', '.join(METHODS)}")
     targets = list(targets)
-    seeds = list(seeds)
+    seeds = {m: list((seeds or {}).get(m, ())) for m in methods}
     bounds = [None] * len(targets) if bounds is None else list(bounds)
-    if not targets or len(seeds) != len(targets) or len(bounds) != len(targets):
-        raise NeurogenError("fit: one seed and one bounds entry (or None) per target neuron")
-    t0 = time.perf_counter()
-    sim0 = getattr(simulator, "sim_time_s", 0.0)
-    probs = _problems(simulator, targets, free=free, fixed=fixed, log=log)
+    if not targets or len(bounds) != len(targets) or any(len(s) != len(targets) for s in seeds.values()):
+        raise NeurogenError("fit: per method one seed per target neuron, and one bounds entry (or None) per target")
     total = total_budget(budget_total, n_targets, budget_unit)
-    row = {"method": method, "budget_total": int(total), "pop_size": None, "n_gen": None}
-    labels = None
-    if method in ALGORITHMS:
+    probs = {m: _problems(simulator, targets, free=free, fixed=fixed, log=log) for m in methods}
+    rows = {m: {"method": m, "budget_total": int(total), "pop_size": None, "n_gen": None} for m in methods}
+    labels = {m: None for m in methods}
+    shares = {}
+    evo = [m for m in methods if m in ALGORITHMS]
+    if evo:
+        t0 = time.perf_counter()
+        sim0 = getattr(simulator, "sim_time_s", 0.0)
         n_gen = generations(total, n_targets, pop_size)
-        row.update(pop_size=int(pop_size), n_gen=int(n_gen))
+        budget = int(pop_size * n_gen)
+        P, A, S, C = [], [], [], []
+        for m in evo:
+            rows[m].update(pop_size=int(pop_size), n_gen=int(n_gen))
+            for j, p in enumerate(probs[m]):
+                P.append(p)
+                A.append(make_algorithm(m, pop_size, CR, F, demo_batches))
+                S.append(seeds[m][j])
+                C.append(progress_callback(m, p, budget, log, f", target {j}"))
         if log is not None:
             log.info(
                 "%s: population %d x %d generations = %d evaluations per target (%d free parameters), "
-                "%d target(s) side by side",
-                method,
+                "%d method x target run(s) side by side",
+                ", ".join(evo),
                 pop_size,
                 n_gen,
-                pop_size * n_gen,
-                probs[0].n_var,
-                len(probs),
+                budget,
+                P[0].n_var,
+                len(P),
             )
-        algos = [make_algorithm(method, pop_size, CR, F, demo_batches) for _ in probs]
-        budget = int(pop_size * n_gen)
-        run_lockstep(
-            simulator,
-            probs,
-            algos,
-            seeds,
-            [("n_eval", budget)] * len(probs),
-            callbacks=[progress_callback(method, p, budget, log, f", target {j}") for j, p in enumerate(probs)],
-        )
-    else:
+        run_lockstep(simulator, P, A, S, [("n_eval", budget)] * len(P), callbacks=C)
+        sh = _shares(simulator, P, t0, sim0)
+        for i, m in enumerate(evo):
+            shares[m] = sh[i * len(targets) : (i + 1) * len(targets)]
+    if "npe" in methods:
         from .npe import candidates, features
 
         if npe_posterior is None:
             raise NeurogenError("method npe needs a trained posterior")
-        xs, labels = [], []
-        for t, s in zip(targets, seeds):
+        t0 = time.perf_counter()
+        sim0 = getattr(simulator, "sim_time_s", 0.0)
+        xs, labels["npe"] = [], []
+        for t, s in zip(targets, seeds["npe"]):
             x_o = features(np.asarray(t["responses"])[None], np.asarray(t["iv"])[None], npe_stride)[0]
             X, lab = candidates(npe_posterior, x_o, npe_k, s, use_map=npe_map, feature_mask=npe_feature_mask)
             xs.append(X)
-            labels.append(lab)
-        evaluate_together(simulator, probs, xs)
-    shares = _shares(simulator, probs, t0, sim0)
-    return [
-        finish(
-            method,
-            p,
-            simulator,
-            t,
-            dict(row),
-            bounds=b,
-            labels=None if labels is None else labels[j],
-            wall_time_s=shares[j][0],
-            sim_time_s=shares[j][1],
-            log=log,
-        )
-        for j, (p, t, b) in enumerate(zip(probs, targets, bounds))
-    ]
+            labels["npe"].append(lab)
+        evaluate_together(simulator, probs["npe"], xs)
+        shares["npe"] = _shares(simulator, probs["npe"], t0, sim0)
+    return {
+        m: [
+            finish(
+                m,
+                p,
+                simulator,
+                t,
+                dict(rows[m]),
+                bounds=b,
+                labels=None if labels[m] is None else labels[m][j],
+                wall_time_s=shares[m][j][0],
+                sim_time_s=shares[m][j][1],
+                log=log,
+            )
+            for j, (p, t, b) in enumerate(zip(probs[m], targets, bounds))
+        ]
+        for m in methods
+    }
 
 
 def refine_one(simulator, target: dict, candidates, *, bounds=None, seed: int = 0, **kw):
