@@ -18,9 +18,12 @@ rule classify_folds:
         "results/logs/classify/{dataset}/folds.log",
     benchmark:
         "results/benchmarks/classify/{dataset}/folds.tsv"
+    # first among ready jobs: its output releases the classify shards, the run's largest pool of
+    # one-core jobs (docs/performance.md, "Scheduling")
+    priority: 50
     conda:
         env("classify")
-    threads: lambda w: res("classify_folds", "threads", 2)
+    threads: lambda w: res("classify_folds", "threads", 1)
     resources:
         mem_mb=lambda w: res("classify_folds", "mem_mb", 2000),
         runtime=lambda w: res("classify_folds", "runtime", 60),

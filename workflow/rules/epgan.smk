@@ -24,7 +24,7 @@ rule epgan_train:
         "results/benchmarks/epgan/{model}/train_{variant}.tsv"
     conda:
         env("epgan")
-    threads: lambda w: res("epgan_train", "threads", 2)
+    threads: lambda w: res("epgan_train", "threads", 1)
     resources:
         mem_mb=lambda w: res("epgan_train", "mem_mb", 4000),
         runtime=lambda w: res("epgan_train", "runtime", 120),
@@ -139,7 +139,7 @@ rule epgan_ablation_input:
         "results/benchmarks/epgan/{model}/ablation_input.tsv"
     conda:
         env("epgan")
-    threads: lambda w: res("epgan_ablation_input", "threads", 2)
+    threads: lambda w: res("epgan_ablation_input", "threads", 1)
     resources:
         mem_mb=lambda w: res("epgan_ablation_input", "mem_mb", 4000),
         runtime=lambda w: res("epgan_ablation_input", "runtime", 60),
