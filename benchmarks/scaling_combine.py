@@ -6,8 +6,10 @@ each sitting's ``epgan_scale_merge`` scores only the runs it trained, on the sam
         --figure docs/epgan_scaling.png
 
 Rows are keyed by variant × method × size × seed; a run in several tables must have the same
-numbers in each (the lookups and the true-parameter floor are recomputed by every sitting and
-checked, to 1e-9 relative), otherwise the script stops. Writes the combined table, sorted as
+numbers in each up to float32 rounding (the lookups and the true-parameter floor are recomputed
+by every sitting; the simulator's float32 results change by rounding with the batch size, so
+they are checked to 1e-4 relative or 0.01 mV, and the last table's row is kept), otherwise the
+script stops. Writes the combined table, sorted as
 ``scaling_table`` sorts it, prints the mean ± SD over seeds per size, and draws the scaling
 figure of the combined table (``neurogen.plots.epgan.scaling_figure``).
 """
@@ -46,7 +48,7 @@ def main():
     for key, g in allrows.groupby(k, sort=False):
         if len(g) > 1:
             v = g[num].to_numpy(float)
-            if not np.allclose(v, v[0], rtol=1e-9, atol=1e-12, equal_nan=True):
+            if not np.allclose(v, v[0], rtol=1e-4, atol=0.01, equal_nan=True):
                 raise SystemExit(f"run {key}: different numbers in different tables; not combined")
     out = allrows[~k.duplicated(keep="last")]
     out = out.sort_values(KEY, na_position="last", kind="stable")
