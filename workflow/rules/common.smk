@@ -248,9 +248,10 @@ def fit_search_files(methods, suffix):
     """fit_search / fit_npe outputs: one file per method x target neuron, method-major (the
     order the script writes them in)."""
     return expand(
-        "results/fit/{{model}}/b{{budget}}/{method}/t{target}" + suffix,
+        "results/fit/{{model}}/b{{budget}}/{method}/t{target}{suffix}",
         method=methods,
         target=range(fit_n_targets()),
+        suffix=[suffix],
     )
 
 
