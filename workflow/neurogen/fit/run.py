@@ -85,7 +85,9 @@ def fit_methods(
     All searches run side by side (:mod:`.lockstep`): each generation of every evolutionary
     method × target is simulated in one simulator call (chunked by the simulator's ``chunk``),
     NPE's candidates of every target in one more, and each method × target's result is what a
-    run of that method on that target alone with its seed gives.
+    run of that method on that target alone with its seed gives — exactly with a simulator whose
+    result for a parameter set does not depend on the batch; with the float32 HH simulator, up to
+    its batch-size rounding (docs/fit.md).
 
     A target: ``responses`` [S,T] (what is fitted), ``iv`` [K], ``time_s``; optional
     ``responses_clean``, ``params`` (true, physical, for the parameter error), ``type``.
