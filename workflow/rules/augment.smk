@@ -33,6 +33,7 @@ rule augment_fit:
         "results/logs/augment/{dataset}/fit_{generator}.log",
     benchmark:
         "results/benchmarks/augment/{dataset}/fit_{generator}.tsv"
+    priority: PRIORITY["augment"]
     conda:
         env("augment")
     threads: lambda w: res("augment_fit", "threads", AU["threads"])
@@ -72,6 +73,7 @@ rule augment_eval:
         "results/logs/augment/{dataset}/eval_{generator}.log",
     benchmark:
         "results/benchmarks/augment/{dataset}/eval_{generator}.tsv"
+    priority: PRIORITY["augment"]
     conda:
         env("augment")
     threads: lambda w: res("augment_eval", "threads", AU["threads"])

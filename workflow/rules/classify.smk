@@ -18,9 +18,7 @@ rule classify_folds:
         "results/logs/classify/{dataset}/folds.log",
     benchmark:
         "results/benchmarks/classify/{dataset}/folds.tsv"
-    # first among ready jobs: its output releases the classify shards, the run's largest pool of
-    # one-core jobs (docs/performance.md, "Scheduling")
-    priority: 50
+    priority: PRIORITY["classify_folds"]
     conda:
         env("classify")
     threads: lambda w: res("classify_folds", "threads", 1)
@@ -52,6 +50,7 @@ rule classify_shard:
         "results/logs/classify/{dataset}/shard_{classifier}.log",
     benchmark:
         "results/benchmarks/classify/{dataset}/shard_{classifier}.tsv"
+    priority: PRIORITY["classify"]
     conda:
         env("classify")
     threads: lambda w: res("classify_shard", "threads", CL["shard_threads"])
@@ -78,6 +77,7 @@ rule classify_merge:
         "results/logs/classify/{dataset}/merge.log",
     benchmark:
         "results/benchmarks/classify/{dataset}/merge.tsv"
+    priority: PRIORITY["classify"]
     conda:
         env("classify")
     threads: 1
@@ -99,6 +99,7 @@ rule classify_select:
         "results/logs/classify/{dataset}/select.log",
     benchmark:
         "results/benchmarks/classify/{dataset}/select.tsv"
+    priority: PRIORITY["classify"]
     conda:
         env("classify")
     threads: 1

@@ -29,6 +29,25 @@ def res(rule_name, key, default):
     return config["resources"].get(rule_name, {}).get(key, default)
 
 
+# Scheduling priorities (docs/performance.md, "Scheduling"). Among ready jobs Snakemake starts
+# the highest first. Every job of the default run takes one core, so none waits for two free
+# cores while one-core jobs stream past it; the priorities follow the longest path of measured
+# job times from each rule to the end of the run, so that the long jobs start early and only
+# short ones are left for the end.
+PRIORITY = {
+    # data -> folds -> shards -> selection -> augment: the longest path (~540 s measured)
+    "classify_folds": 50,
+    # hh shards -> merge -> EP-GAN training -> inference -> fit scoring (~510 s)
+    "epgan_chain": 40,
+    # classify shards -> merge -> selection: they release the augment stage (~470 s)
+    "classify": 40,
+    # the generator fits and evaluations (the run's longest single jobs, ~300 s) and the fit
+    # stage's searches and refinement (~150-200 s to the end): before the short report jobs
+    "augment": 20,
+    "fit": 20,
+}
+
+
 def env(stage):
     return f"../../envs/{stage}.yaml"
 

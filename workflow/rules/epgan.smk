@@ -22,6 +22,7 @@ rule epgan_train:
         "results/logs/epgan/{model}/train_{variant}.log",
     benchmark:
         "results/benchmarks/epgan/{model}/train_{variant}.tsv"
+    priority: PRIORITY["epgan_chain"]
     conda:
         env("epgan")
     threads: lambda w: res("epgan_train", "threads", 1)
@@ -50,9 +51,10 @@ rule epgan_infer:
         "results/logs/epgan/{model}/infer_{variant}.log",
     benchmark:
         "results/benchmarks/epgan/{model}/infer_{variant}.tsv"
+    priority: PRIORITY["epgan_chain"]
     conda:
         env("epgan")
-    threads: lambda w: res("epgan_infer", "threads", 2)
+    threads: lambda w: res("epgan_infer", "threads", 1)
     resources:
         mem_mb=lambda w: res("epgan_infer", "mem_mb", 4000),
         runtime=lambda w: res("epgan_infer", "runtime", 60),
@@ -76,7 +78,7 @@ rule epgan_baselines:
         "results/benchmarks/epgan/{model}/baselines.tsv"
     conda:
         env("epgan")
-    threads: lambda w: res("epgan_baselines", "threads", 2)
+    threads: lambda w: res("epgan_baselines", "threads", 1)
     resources:
         mem_mb=lambda w: res("epgan_baselines", "mem_mb", 4000),
         runtime=lambda w: res("epgan_baselines", "runtime", 60),

@@ -81,6 +81,7 @@ if FIT_EVO:
             "results/logs/fit/{model}/b{budget}/search.log",
         benchmark:
             "results/benchmarks/fit/{model}/b{budget}/search.tsv"
+        priority: PRIORITY["fit"]
         conda:
             env("fit")
         threads: lambda w: res("fit_search", "threads", FT["threads"])
@@ -114,6 +115,7 @@ if "npe" in FT["algorithms"]:
             "results/logs/fit/{model}/b{budget}/npe.log",
         benchmark:
             "results/benchmarks/fit/{model}/b{budget}/npe.tsv"
+        priority: PRIORITY["fit"]
         conda:
             env("fit")
         threads: lambda w: res("fit_npe", "threads", FT["threads"])
@@ -145,6 +147,7 @@ rule fit_refine:
         "results/logs/fit/{model}/refine.log",
     benchmark:
         "results/benchmarks/fit/{model}/refine.tsv"
+    priority: PRIORITY["fit"]
     conda:
         env("fit")
     threads: lambda w: res("fit_refine", "threads", FT["threads"])

@@ -19,6 +19,7 @@ rule hh_shard:
         "results/logs/hh/{model}/shard_{shard}.log",
     benchmark:
         "results/benchmarks/hh/{model}/shard_{shard}.tsv"
+    priority: PRIORITY["epgan_chain"]
     conda:
         env("hh")
     threads: lambda w: res("hh_shard", "threads", HH["shard_threads"])
@@ -50,6 +51,7 @@ rule hh_merge:
         "results/logs/hh/{model}/merge.log",
     benchmark:
         "results/benchmarks/hh/{model}/merge.tsv"
+    priority: PRIORITY["epgan_chain"]
     conda:
         env("hh")
     threads: 1
