@@ -42,8 +42,8 @@ def rule_scripts(tree: Path) -> dict[str, Path]:
     out = {}
     for smk in sorted((tree / "workflow" / "rules").glob("*.smk")):
         text = smk.read_text()
-        for block in re.split(r"(?=^rule \w+:)", text, flags=re.M):
-            m = re.match(r"rule (\w+):", block)
+        for block in re.split(r"(?=^[ \t]*rule \w+:)", text, flags=re.M):
+            m = re.match(r"[ \t]*rule (\w+):", block)
             s = re.search(r"script:\s*\n\s*\"\.\./scripts/(\w+)\.py\"", block)
             if m and s:
                 out[m.group(1)] = tree / "workflow" / "scripts" / f"{s.group(1)}.py"

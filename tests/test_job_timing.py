@@ -68,3 +68,26 @@ Finished jobid: 1 (Rule: c)
     # c waited for a (finished last of its inputs), not b
     assert [j["rule"] for j in path] == ["a", "c"]
     assert (path[-1]["finish"] - path[-1]["start"]).total_seconds() == 21
+
+
+def test_schedule_replay_starves_two_thread_jobs_and_follows_priorities():
+    r = _load("schedule_replay")
+    # a: 2-thread job ready at once; s1..s4: a stream of 1-thread jobs of 10 s, each releasing
+    # the next pair; on 2 cores the 2-thread job waits until the stream has dried up
+    jobs = [{"jobid": i, "rule": n, "start": i} for i, n in enumerate(["a", "s", "s", "s", "s"])]
+    deps = {0: set(), 1: set(), 2: set(), 3: {1}, 4: {2}}
+    dur = {0: 30.0, 1: 10.0, 2: 10.0, 3: 10.0, 4: 10.0}
+
+    def durations(i, policy):
+        return dur[i]
+
+    stream_first = {"a": (2, 0), "s": (1, 10)}
+    assert r.replay(jobs, deps, stream_first, 2, durations) == 50.0  # a starts at 20 s, alone
+    assert r.replay(jobs, deps, {"a": (1, 10), "s": (1, 0)}, 2, durations) == 40.0  # a beside the stream
+    # rule policies are read from rule text: default threads and PRIORITY names
+    text = {
+        "common.smk": 'PRIORITY = {\n    "x": 40,\n}\n',
+        "r.smk": 'rule a:\n    priority: PRIORITY["x"]\n    threads: lambda w: res("a", "threads", 2)\n'
+        "rule b:\n    threads: 1\n",
+    }
+    assert r.rule_policy(text) == {"a": (2, 40), "b": (1, 0)}
