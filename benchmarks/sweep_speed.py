@@ -25,6 +25,11 @@ rewritten after each classifier, so an interrupted run keeps what it measured.
 
     python benchmarks/sweep_speed.py --full --skip mlp logreg_l1      # the study's full grids
     python benchmarks/sweep_speed.py --only decision_tree lda --full  # a quick check
+    python benchmarks/sweep_speed.py --full --resume                  # the classifiers not yet in the CSV
+
+With ``--resume`` the classifiers the CSV already has (same scaler, workers and grids) are kept
+and only the others measured, so the full grids (hours: the MLP alone has 432 candidates) can be
+measured over several sittings; the ``(total)`` row is recomputed over all of them.
 """
 
 from __future__ import annotations
@@ -149,6 +154,21 @@ def write_atomic(df, out):
     tmp.replace(out)
 
 
+def measured_before(out, common) -> list[dict]:
+    """Rows of classifiers an earlier sitting measured into ``out`` with the same settings
+    (``--resume``: the full grids take hours, so they can be measured over several sittings)."""
+    out = Path(out)
+    if not out.exists():
+        return []
+    prev = pd.read_csv(out)
+    same = np.ones(len(prev), bool)
+    for k, v in common.items():
+        if k != "n_cells":
+            same &= prev[k].astype(str).str.lower() == str(v).lower()
+    prev = prev[same & ~prev["classifier"].isin(["(total)", "(scaler folds)"])]
+    return prev.to_dict("records")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "allen" / "e-type.csv"))
@@ -167,6 +187,11 @@ def main():
     ap.add_argument("--classifiers", "--only", dest="only", nargs="*", default=None, help="only these classifiers")
     ap.add_argument("--skip", nargs="*", default=[], help="leave these classifiers out")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the classifiers --out already has (same scaler, jobs, grids) and measure only the others",
+    )
     ap.add_argument(
         "--out",
         default=None,
@@ -211,6 +236,13 @@ def main():
         }
         | common
     ]
+    if a.resume:
+        kept = [r for r in measured_before(out, common) if r["classifier"] in names]
+        rows += kept
+        done = {r["classifier"] for r in kept}
+        if done:
+            print(f"kept from {out}: {', '.join(sorted(done))}", flush=True)
+        names = [n for n in names if n not in done]
     for i, n in enumerate(names):
         grid = grids[n] if a.full else ([{k: [v] for k, v in c.items()} for c in cands[n]] or {})
         load0 = os.getloadavg()[0]
