@@ -66,3 +66,43 @@ def test_subsets_are_nested():
 
     with pytest.raises(NeurogenError, match="1001"):
         nested_subset(1000, 1001)
+
+
+def test_identifiability_benchmark_reads_the_scaling_runs(ran, tmp_path):
+    """benchmarks/epgan_identifiability.py on the scaling stage's output: a row per run and
+    method, the reference estimates, and r = 1 only where an estimate is the truth."""
+    import subprocess
+    import sys
+
+    model = TEST_CFG["epgan"]["models"][0]
+    out = tmp_path / "ident"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks/epgan_identifiability.py"),
+            "--results",
+            str(ran / "results"),
+            "--model",
+            model,
+            "--out",
+            str(out),
+        ],
+        check=True,
+    )
+    t = pd.read_csv(out / "identifiability.csv")
+    sc = pd.read_csv(ran / "results" / "epgan" / model / "scaling.csv")
+    runs = sc[sc["method"] == "epgan_selected"]
+    assert (t["method"] == "epgan_selected").sum() == len(runs)
+    assert (t["method"] == "epgan_single").sum() == len(runs)
+    assert set(t.loc[t["method"] == "nearest_neighbour", "size"]) == set(TEST_CFG["scaling"]["sizes"])
+    assert t["mae_unit"].between(0, 2).all()
+    assert t.loc[t["method"] == "training_median", "median_r"].isna().all()  # a constant estimate
+    per = pd.read_csv(out / "identifiability_per_parameter.csv")
+    assert len(per) == len(t) * int(t["n_params"].iloc[0])
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from epgan_identifiability import correlations
+
+    x = np.random.default_rng(0).normal(size=(50, 3))
+    r = correlations(np.c_[x[:, 0], -x[:, 1], np.ones(50)], x)
+    assert np.allclose(r[:2], [1, -1]) and np.isnan(r[2])
