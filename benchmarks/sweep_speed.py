@@ -29,7 +29,11 @@ rewritten after each classifier, so an interrupted run keeps what it measured.
 
 With ``--resume`` the classifiers the CSV already has (same scaler, workers and grids) are kept
 and only the others measured, so the full grids (hours: the MLP alone has 432 candidates) can be
-measured over several sittings; the ``(total)`` row is recomputed over all of them.
+measured over several sittings; the ``(total)`` row is recomputed over all of them. With
+``--full`` the MLP's grid is measured in 12 parts (``--parts mlp:hidden_layer_sizes,activation``:
+one row per architecture × activation, 36 candidates, the solver × learning_rate groups that
+share fits kept whole), so that a sitting keeps every part it finished; a ``(sum of k of 12
+parts)`` row adds them up.
 """
 
 from __future__ import annotations
@@ -128,6 +132,7 @@ def identical(ours, ref, n_folds=10):
 
 COLUMNS = [
     "classifier",
+    "part",
     "candidates",
     "engine_s",
     "plain_s",
@@ -160,13 +165,46 @@ def measured_before(out, common) -> list[dict]:
     out = Path(out)
     if not out.exists():
         return []
-    prev = pd.read_csv(out)
+    prev = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    prev["part"] = prev["part"].fillna("") if "part" in prev else ""
     same = np.ones(len(prev), bool)
     for k, v in common.items():
         if k != "n_cells":
             same &= prev[k].astype(str).str.lower() == str(v).lower()
-    prev = prev[same & ~prev["classifier"].isin(["(total)", "(scaler folds)"])]
+    prev = prev[same & ~prev["classifier"].isin(["(total)", "(scaler folds)"]) & ~prev["part"].str.startswith("(")]
     return prev.to_dict("records")
+
+
+def split_grid(grid: dict, by: list[str]) -> list[tuple[str, dict]]:
+    """A classifier's grid cut into parts, one per combination of the ``by`` parameters' values
+    (each part its own row, so a grid that takes hours can be measured over several sittings;
+    ``by`` must not cut the groups of candidates that share fits, ``SHARED``)."""
+    import itertools
+
+    if not isinstance(grid, dict):
+        raise SystemExit(f"--parts needs a single-dict grid, got {type(grid).__name__}")
+    missing = [k for k in by if k not in grid]
+    if missing:
+        raise SystemExit(f"--parts: {missing} not in the grid (its keys: {sorted(grid)})")
+    parts = []
+    for vals in itertools.product(*(grid[k] for k in by)):
+        fixed = dict(zip(by, vals))
+        parts.append((_pjson(fixed), grid | {k: [v] for k, v in fixed.items()}))
+    return parts
+
+
+def parse_parts(specs) -> dict[str, list[str]]:
+    """``mlp:hidden_layer_sizes,activation`` -> {"mlp": ["hidden_layer_sizes", "activation"]}."""
+    out = {}
+    for spec in specs:
+        name, _, by = spec.partition(":")
+        if not by:
+            raise SystemExit(f"--parts {spec!r}: expected CLASSIFIER:PARAM[,PARAM...]")
+        shared = set(SHARED.get(name, ()))
+        if shared & set(by.split(",")):
+            raise SystemExit(f"--parts {spec!r}: {sorted(shared)} share fits in the engine; split by others")
+        out[name] = by.split(",")
+    return out
 
 
 def main():
@@ -191,6 +229,15 @@ def main():
         "--resume",
         action="store_true",
         help="keep the classifiers --out already has (same scaler, jobs, grids) and measure only the others",
+    )
+    ap.add_argument(
+        "--parts",
+        nargs="*",
+        default=["mlp:hidden_layer_sizes,activation"],
+        metavar="CLASSIFIER:PARAM[,PARAM]",
+        help="with --full, measure these classifiers' grids in parts (one row per combination of the "
+        "parameters' values; with --resume a later sitting measures the missing parts). Default: the MLP "
+        "in 12 parts of 36 candidates; pass --parts with nothing to measure every grid whole",
     )
     ap.add_argument(
         "--out",
@@ -236,28 +283,38 @@ def main():
         }
         | common
     ]
+    parts = parse_parts(a.parts) if a.full else {}
+    units = []  # (classifier, part, grid, candidates)
+    for n in names:
+        if n in parts:
+            for label, sub in split_grid(grids[n], parts[n]):
+                units.append((n, label, sub, reg.param_candidates(n, sub)))
+        else:
+            grid = grids[n] if a.full else ([{k: [v] for k, v in c.items()} for c in cands[n]] or {})
+            units.append((n, "", grid, cands[n]))
     if a.resume:
-        kept = [r for r in measured_before(out, common) if r["classifier"] in names]
+        keys = {(n, part) for n, part, _, _ in units}
+        kept = [r for r in measured_before(out, common) if (r["classifier"], r["part"]) in keys]
         rows += kept
-        done = {r["classifier"] for r in kept}
+        done = {(r["classifier"], r["part"]) for r in kept}
         if done:
-            print(f"kept from {out}: {', '.join(sorted(done))}", flush=True)
-        names = [n for n in names if n not in done]
-    for i, n in enumerate(names):
-        grid = grids[n] if a.full else ([{k: [v] for k, v in c.items()} for c in cands[n]] or {})
+            print(f"kept from {out}: {', '.join(sorted(f'{n} {p}'.strip() for n, p in done))}", flush=True)
+        units = [u for u in units if (u[0], u[1]) not in done]
+    for i, (n, part, grid, cand) in enumerate(units):
         load0 = os.getloadavg()[0]
         order = ("engine", "plain") if i % 2 == 0 else ("plain", "engine")
         for side in order:
             if side == "engine":
                 sec_e, ours = run_engine(fd, n, grid, a.seed, a.jobs)
-                print(f"  neurogen {n}: {len(ours)} candidates in {sec_e:.1f} s", flush=True)
+                print(f"  neurogen {n} {part}: {len(ours)} candidates in {sec_e:.1f} s", flush=True)
             else:
-                sec_p, ref = run_plain(X, y, a.scaler, n, cands[n], a.seed, a.plain_jobs)
-                print(f"  plain    {n}: {len(ref)} candidates in {sec_p:.1f} s", flush=True)
+                sec_p, ref = run_plain(X, y, a.scaler, n, cand, a.seed, a.plain_jobs)
+                print(f"  plain    {n} {part}: {len(ref)} candidates in {sec_p:.1f} s", flush=True)
         same = identical(ours, ref)
         rows.append(
             {
                 "classifier": n,
+                "part": part,
                 "candidates": len(ref),
                 "engine_s": sec_e,
                 "plain_s": sec_p,
@@ -271,11 +328,32 @@ def main():
             }
             | common
         )
-        print(f"{n}: ratio {rows[-1]['ratio']:.2f}×, scores identical: {same}", flush=True)
+        print(f"{n} {part}: ratio {rows[-1]['ratio']:.2f}×, scores identical: {same}", flush=True)
         write_atomic(pd.DataFrame(rows), out)
 
     df = pd.DataFrame(rows)
+    df["part"] = df["part"].fillna("") if "part" in df else ""
     per = df[df["classifier"] != "(scaler folds)"]
+    sums = []
+    for n, g in per[per["part"] != ""].groupby("classifier", sort=False):
+        n_all = len(split_grid(grids[n], parts[n])) if n in parts else len(g)
+        e, p_, c = g["engine_s"].sum(), g["plain_s"].sum(), int(g["candidates"].sum())
+        sums.append(
+            {
+                "classifier": n,
+                "part": f"(sum of {len(g)} of {n_all} parts)",
+                "candidates": c,
+                "engine_s": e,
+                "plain_s": p_,
+                "engine_configs_per_s": c / e,
+                "plain_configs_per_s": c / p_,
+                "ratio": p_ / e,
+                "identical": bool(g["identical"].all()),
+                "load_before": float(g["load_before"].mean()),
+                "load_after": float(g["load_after"].mean()),
+            }
+            | common
+        )
     tot_e, tot_p = df["engine_s"].sum(), per["plain_s"].sum()
     n_c = int(per["candidates"].sum())
     total = {
@@ -290,9 +368,19 @@ def main():
         "load_before": float(df["load_before"].mean()),
         "load_after": float(df["load_after"].mean()),
     } | common
-    df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+    df = pd.concat([df, pd.DataFrame(sums + [total])], ignore_index=True)
     write_atomic(df, out)
-    cols = ["classifier", "candidates", "engine_s", "plain_s", "ratio", "identical", "load_before", "load_after"]
+    cols = [
+        "classifier",
+        "part",
+        "candidates",
+        "engine_s",
+        "plain_s",
+        "ratio",
+        "identical",
+        "load_before",
+        "load_after",
+    ]
     print(df[cols].round(2).to_string(index=False))
     print(
         f"speed-up, configurations/s, neurogen ({a.jobs} jobs, scaler folds included) ÷ GridSearchCV "
