@@ -159,6 +159,82 @@ def write_atomic(df, out):
     tmp.replace(out)
 
 
+def _summed(label, g, common, n_parts=None) -> dict:
+    """One row adding up the rows ``g`` (a classifier's parts, or every classifier)."""
+    e, p_, c = g["engine_s"].sum(), g["plain_s"].sum(), int(g["candidates"].sum())
+    return {
+        **label,
+        "candidates": c,
+        "engine_s": e,
+        "plain_s": p_,
+        "engine_configs_per_s": c / e,
+        "plain_configs_per_s": c / p_,
+        "ratio": p_ / e,
+        "identical": bool(g["identical"].dropna().astype(str).str.lower().eq("true").all()),
+        "load_before": float(g["load_before"].mean()),
+        "load_after": float(g["load_after"].mean()),
+    } | common
+
+
+def with_totals(rows, grids, parts, common) -> pd.DataFrame:
+    """The measured rows, a ``(sum of k of n parts)`` row per classifier measured in parts and
+    the ``(total)`` row (the scaler folds' time counted on the engine's side). Written after
+    every classifier or part, so an interrupted sitting leaves a complete file."""
+    df = pd.DataFrame(rows)
+    df["part"] = df["part"].fillna("") if "part" in df else ""
+    per = df[df["classifier"] != "(scaler folds)"]
+    sums = []
+    for n, g in per[per["part"] != ""].groupby("classifier", sort=False):
+        n_all = len(split_grid(grids[n], parts[n])) if n in parts else len(g)
+        sums.append(_summed({"classifier": n, "part": f"(sum of {len(g)} of {n_all} parts)"}, g, common))
+    total = _summed({"classifier": "(total)", "part": ""}, per, common)
+    total["engine_s"] = df["engine_s"].sum()  # + the scaler folds
+    total["engine_configs_per_s"] = total["candidates"] / total["engine_s"]
+    total["ratio"] = total["plain_s"] / total["engine_s"]
+    total["load_before"] = float(df["load_before"].mean())
+    total["load_after"] = float(df["load_after"].mean())
+    return pd.concat([df, pd.DataFrame(sums + [total])], ignore_index=True)
+
+
+def markdown_table(out, grids, parts) -> str:
+    """``out`` as the table of docs/sweep_engine.md: one line per classifier (a classifier
+    measured in parts: their sum, with the parts' range of ratios), the (recomputed) total."""
+    prev = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    prev["part"] = prev["part"].fillna("") if "part" in prev else ""
+    rows = prev[(prev["classifier"] != "(total)") & ~prev["part"].str.startswith("(")]
+    common = {k: rows[k].iloc[-1] for k in ("n_cells", "scaler", "jobs", "plain_jobs", "full")}
+    df = with_totals(rows.to_dict("records"), grids, parts, common)
+    lines = [
+        "| classifier | candidates | neurogen (s) | plain (s) | configs/s neurogen | configs/s plain | ratio "
+        "| identical | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+
+    def line(name, r, note=""):
+        plain = "" if pd.isna(r["plain_s"]) else f"{r['plain_s']:,.1f}"
+        rate = "" if pd.isna(r["plain_s"]) else f"{r['engine_configs_per_s']:.3g} | {r['plain_configs_per_s']:.3g}"
+        ratio = "" if pd.isna(r["plain_s"]) else f"**{r['ratio']:.2f}×**" if name == "(total)" else f"{r['ratio']:.2f}×"
+        ident = "" if pd.isna(r["plain_s"]) else ("yes" if str(r["identical"]).lower() == "true" else "**no**")
+        lo, hi = sorted((f"{r['load_before']:.1f}", f"{r['load_after']:.1f}"), key=float)
+        load = lo if lo == hi else f"{lo}–{hi}"
+        cells = f"{int(r['candidates'])}" if r["candidates"] else ""
+        rate = rate or " | "
+        return f"| {name}{note} | {cells} | {r['engine_s']:,.1f} | {plain} | {rate} | {ratio} | {ident} | {load} |"
+
+    for _, r in df[df["part"] == ""].iterrows():
+        if r["classifier"] != "(total)":
+            lines.append(line(r["classifier"], r))
+    for _, r in df[df["part"].str.startswith("(sum")].iterrows():
+        g = df[(df["classifier"] == r["classifier"]) & ~df["part"].str.startswith("(") & (df["part"] != "")]
+        k_of_n = r["part"][len("(sum of ") : -1]
+        lines.append(line(r["classifier"], r, f" ({k_of_n}; ratios {g['ratio'].min():.2f}–{g['ratio'].max():.2f}×)"))
+    tot = df[df["classifier"] == "(total)"].iloc[0]
+    n_full = sum(len(reg.param_candidates(n, grids[n])) for n in reg.CLASSIFIERS)
+    note = "" if tot["candidates"] == n_full else f" ({int(tot['candidates'])} of the {n_full} candidates so far)"
+    lines.append(line("(total)", tot, note))
+    return "\n".join(lines)
+
+
 def measured_before(out, common) -> list[dict]:
     """Rows of classifiers an earlier sitting measured into ``out`` with the same settings
     (``--resume``: the full grids take hours, so they can be measured over several sittings)."""
@@ -240,6 +316,11 @@ def main():
         "in 12 parts of 36 candidates; pass --parts with nothing to measure every grid whole",
     )
     ap.add_argument(
+        "--table",
+        action="store_true",
+        help="measure nothing: print --out as a Markdown table (parts summed, totals recomputed)",
+    )
+    ap.add_argument(
         "--out",
         default=None,
         help="CSV to write (default with --full: benchmarks/results/sweep_full/sweep_full.csv)",
@@ -250,6 +331,9 @@ def main():
     out = a.out or ("benchmarks/results/sweep_full/sweep_full.csv" if a.full else "results/benchmarks/sweep_speed.csv")
 
     grids = yaml.safe_load((ROOT / "config" / "full.yaml").read_text())["classify"]["grids"]
+    if a.table:
+        print(markdown_table(out, grids, parse_parts(a.parts)))
+        return
     names = [n for n in (a.only or list(reg.CLASSIFIERS)) if n not in set(a.skip)]
     X, y, source = load_data(a.data, a.seed)
     print(
@@ -329,46 +413,9 @@ def main():
             | common
         )
         print(f"{n} {part}: ratio {rows[-1]['ratio']:.2f}×, scores identical: {same}", flush=True)
-        write_atomic(pd.DataFrame(rows), out)
+        write_atomic(with_totals(rows, grids, parts, common), out)  # an interrupted sitting keeps its totals
 
-    df = pd.DataFrame(rows)
-    df["part"] = df["part"].fillna("") if "part" in df else ""
-    per = df[df["classifier"] != "(scaler folds)"]
-    sums = []
-    for n, g in per[per["part"] != ""].groupby("classifier", sort=False):
-        n_all = len(split_grid(grids[n], parts[n])) if n in parts else len(g)
-        e, p_, c = g["engine_s"].sum(), g["plain_s"].sum(), int(g["candidates"].sum())
-        sums.append(
-            {
-                "classifier": n,
-                "part": f"(sum of {len(g)} of {n_all} parts)",
-                "candidates": c,
-                "engine_s": e,
-                "plain_s": p_,
-                "engine_configs_per_s": c / e,
-                "plain_configs_per_s": c / p_,
-                "ratio": p_ / e,
-                "identical": bool(g["identical"].all()),
-                "load_before": float(g["load_before"].mean()),
-                "load_after": float(g["load_after"].mean()),
-            }
-            | common
-        )
-    tot_e, tot_p = df["engine_s"].sum(), per["plain_s"].sum()
-    n_c = int(per["candidates"].sum())
-    total = {
-        "classifier": "(total)",
-        "candidates": n_c,
-        "engine_s": tot_e,
-        "plain_s": tot_p,
-        "engine_configs_per_s": n_c / tot_e,
-        "plain_configs_per_s": n_c / tot_p,
-        "ratio": tot_p / tot_e,
-        "identical": bool(per["identical"].all()),
-        "load_before": float(df["load_before"].mean()),
-        "load_after": float(df["load_after"].mean()),
-    } | common
-    df = pd.concat([df, pd.DataFrame(sums + [total])], ignore_index=True)
+    df = with_totals(rows, grids, parts, common)
     write_atomic(df, out)
     cols = [
         "classifier",
@@ -382,6 +429,7 @@ def main():
         "load_after",
     ]
     print(df[cols].round(2).to_string(index=False))
+    total = df[df["classifier"] == "(total)"].iloc[0]
     print(
         f"speed-up, configurations/s, neurogen ({a.jobs} jobs, scaler folds included) ÷ GridSearchCV "
         f"(n_jobs={a.plain_jobs}): {total['ratio']:.2f}×; scores identical: {total['identical']}; wrote {out}"
