@@ -106,3 +106,14 @@ def test_known_contradictions_are_gone():
     for script in (ROOT / "workflow" / "scripts").glob("*.py"):
         text = script.read_text()
         assert "3.0)" not in text or "outlier" not in text, script
+
+
+def test_epgan_variants_switch_terms_off_from_the_configured_weights():
+    from neurogen.epgan.config import VARIANTS, variant_losses
+
+    w = {"adversarial": 2.0, "iv": 3.0, "voltage": 0.5}
+    v = variant_losses(w)
+    assert tuple(v) == VARIANTS
+    assert v["adv"] == {"adversarial": 2.0, "iv": 0.0, "voltage": 0.0}
+    assert v["adv_iv"] == {"adversarial": 2.0, "iv": 3.0, "voltage": 0.0}
+    assert v["full"] == w and v["full"] is not w

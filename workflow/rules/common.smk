@@ -6,6 +6,7 @@ import json
 
 from neurogen.classify.registry import expand_reducers
 from neurogen.config import check_config, check_config_files
+from neurogen.epgan.config import variant_losses
 
 check_config_files(workflow.configfiles)
 check_config(config)
@@ -182,15 +183,7 @@ EP_MODELS = EP["models"]
 EP_TRAIN = EP["train"]
 EP_LOSSES = EP_TRAIN["losses"]
 # loss variants: adversarial only, + I–V, + membrane potential; weights from epgan.train.losses
-EP_VARIANTS = {
-    "adv": {"adversarial": EP_LOSSES["adversarial"], "iv": 0.0, "voltage": 0.0},
-    "adv_iv": {
-        "adversarial": EP_LOSSES["adversarial"],
-        "iv": EP_LOSSES["iv"],
-        "voltage": 0.0,
-    },
-    "full": EP_LOSSES,
-}
+EP_VARIANTS = variant_losses(EP_LOSSES)
 EP_ABL = EP["loss_ablation"]
 # the main model (epgan.variant): downstream rules read results/epgan/{model}/{EP_MAIN}/
 EP_MAIN = EP["variant"]

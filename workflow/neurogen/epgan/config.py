@@ -9,6 +9,19 @@ from pathlib import Path
 
 from .. import NeurogenError
 
+#: the loss variants: adversarial only, + steady-state I–V, + membrane-potential residual
+VARIANTS = ("adv", "adv_iv", "full")
+
+
+def variant_losses(losses: dict) -> dict[str, dict]:
+    """Each variant's loss weights, from the configured ``epgan.train.losses`` (the ``full``
+    variant uses them as given; the others switch terms off)."""
+    return {
+        "adv": {"adversarial": losses["adversarial"], "iv": 0.0, "voltage": 0.0},
+        "adv_iv": {"adversarial": losses["adversarial"], "iv": losses["iv"], "voltage": 0.0},
+        "full": dict(losses),
+    }
+
 
 @dataclass
 class TrainConfig:

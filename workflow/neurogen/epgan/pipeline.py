@@ -35,7 +35,7 @@ def load_backend(model: str, sim_dt_ms=None, dataset=None):
     return HHBackend.load(model, dt_ms=dt)
 
 
-def _targets(test: H5Data) -> dict:
+def test_inputs(test: H5Data) -> dict:
     """The inputs of the target neurons (what a recording gives: noisy responses and the I–V)."""
     d = test.read(0, test.n, keys=("responses", "iv"))
     return {"responses": d["responses"], "stimuli": test.stimuli, "iv": d["iv"]}
@@ -46,7 +46,7 @@ def train(backend, train_h5, test_h5, cfg, ckpt_path, device="cpu"):
     from .train import Trainer
 
     test = H5Data(test_h5)
-    tr = Trainer(cfg, backend, train_h5, ckpt_path=ckpt_path, targets=_targets(test), device=device)
+    tr = Trainer(cfg, backend, train_h5, ckpt_path=ckpt_path, targets=test_inputs(test), device=device)
     log.info(
         "training EP-GAN on %s: %d training + %d validation neurons, %d stimuli × %d points, "
         "%d free parameters; %d target neurons (%s, inputs only)",
@@ -72,7 +72,7 @@ def predict(backend, model_pt, candidates, test_h5, selection_epochs=None, batch
 
     net, norm, b = load_bundle(model_pt, "best")
     test = H5Data(test_h5)
-    tg = _targets(test)
+    tg = test_inputs(test)
     t0 = time.time()
     single = infer(net, norm, tg["responses"], tg["stimuli"], tg["iv"])
     t_inf = time.time() - t0
@@ -117,7 +117,7 @@ def baselines(backend, train_h5, test_h5, batch=2000, n_train: int = 0):
     test = H5Data(test_h5)
     rows = nested_subset(train.n, int(n_train))
     norm = Normalizer.fit(train, rows)
-    tg = _targets(test)
+    tg = test_inputs(test)
     idx, nn = nearest_neighbour(train, norm, tg["responses"], tg["iv"], rows=rows)
     default = np.tile(backend.free_default, (test.n, 1))
     log.info("baselines: default parameter set; nearest neighbour among %d training neurons", len(rows))
