@@ -30,10 +30,10 @@ rewritten after each classifier, so an interrupted run keeps what it measured.
 With ``--resume`` the classifiers the CSV already has (same scaler, workers and grids) are kept
 and only the others measured, so the full grids (hours: the MLP alone has 432 candidates) can be
 measured over several sittings; the ``(total)`` row is recomputed over all of them. With
-``--full`` the MLP's grid is measured in 12 parts (``--parts mlp:hidden_layer_sizes,activation``:
-one row per architecture × activation, 36 candidates, the solver × learning_rate groups that
-share fits kept whole), so that a sitting keeps every part it finished; a ``(sum of k of 12
-parts)`` row adds them up.
+``--full`` the MLP's grid is measured in 12 parts (``--parts mlp:hidden_layer_sizes,activation
+logreg_l1:C``, the default: one row per architecture × activation, 36 candidates, the solver ×
+learning_rate groups that share fits kept whole) and L1 logistic regression in 5 (one per C), so
+that a sitting keeps every part it finished; a ``(sum of k of n parts)`` row adds them up.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ from neurogen.data.prepared import load_split, prepare_dataset  # noqa: E402
 #: parameters whose values share fits in the engine: subsampling keeps their groups whole
 SHARED = {"random_forest": ("n_estimators", "max_depth"), "extra_trees": ("n_estimators", "max_depth")}
 SHARED |= {"decision_tree": ("max_depth",), "mlp": ("solver", "learning_rate")}
+#: with --full, grids measured in parts (hours each): the MLP by architecture x activation (12 x 36
+#: candidates), L1 logistic regression by C (liblinear takes minutes per candidate at C >= 10)
+DEFAULT_PARTS = ["mlp:hidden_layer_sizes,activation", "logreg_l1:C"]
 
 
 def subsample(name, grid, cap, rng):
@@ -309,11 +312,12 @@ def main():
     ap.add_argument(
         "--parts",
         nargs="*",
-        default=["mlp:hidden_layer_sizes,activation"],
+        default=DEFAULT_PARTS,
         metavar="CLASSIFIER:PARAM[,PARAM]",
         help="with --full, measure these classifiers' grids in parts (one row per combination of the "
         "parameters' values; with --resume a later sitting measures the missing parts). Default: the MLP "
-        "in 12 parts of 36 candidates; pass --parts with nothing to measure every grid whole",
+        "in 12 parts of 36 candidates, logreg_l1 in 5 (one per C); pass --parts with nothing to measure "
+        "every grid whole",
     )
     ap.add_argument(
         "--table",

@@ -73,3 +73,17 @@ def test_totals_sum_parts_and_count_the_scaler_folds(tmp_path):
     rows.append(_row("svm_rbf", "", 6, 1.0, 5.0, identical=False))  # one difference marks the total
     df = ss.with_totals(rows, grids, parts, COMMON)
     assert not bool(df[df["classifier"] == "(total)"].iloc[0]["identical"])
+
+
+def test_docs_table_is_the_committed_csv():
+    """docs/sweep_engine.md's full-grid table is `sweep_speed.py --full --table` of the committed CSV."""
+    import re
+
+    ss = _load()
+    grids = yaml.safe_load((ROOT / "config" / "full.yaml").read_text())["classify"]["grids"]
+    doc = (ROOT / "docs" / "sweep_engine.md").read_text()
+    m = re.search(r"<!-- sweep_full table: [^\n]*-->\n(.*?)\n<!-- end sweep_full table -->", doc, re.S)
+    assert m, "docs/sweep_engine.md: the sweep_full table markers are missing"
+    csv = ROOT / "benchmarks" / "results" / "sweep_full" / "sweep_full.csv"
+    want = ss.markdown_table(csv, grids, ss.parse_parts(ss.DEFAULT_PARTS))
+    assert m.group(1).strip() == want.strip(), "regenerate: python benchmarks/sweep_speed.py --full --table"
