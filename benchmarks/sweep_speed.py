@@ -254,6 +254,17 @@ def measured_before(out, common) -> list[dict]:
     return prev.to_dict("records")
 
 
+def resumed(before: list[dict], units, names) -> tuple[list[dict], set]:
+    """``--resume``: the earlier rows to keep and the (classifier, part) units already measured.
+    Rows of this sitting's units are kept (and not measured again); rows of classifiers this
+    sitting leaves out (``--only`` / ``--skip``) are kept too, so a sitting that measures one
+    classifier never drops the others from the CSV."""
+    keys = {(n, part) for n, part, _, _ in units}
+    kept = [r for r in before if (r["classifier"], r["part"]) in keys]
+    done = {(r["classifier"], r["part"]) for r in kept}
+    return kept + [r for r in before if r["classifier"] not in set(names)], done
+
+
 def split_grid(grid: dict, by: list[str]) -> list[tuple[str, dict]]:
     """A classifier's grid cut into parts, one per combination of the ``by`` parameters' values
     (each part its own row, so a grid that takes hours can be measured over several sittings;
@@ -381,10 +392,8 @@ def main():
             grid = grids[n] if a.full else ([{k: [v] for k, v in c.items()} for c in cands[n]] or {})
             units.append((n, "", grid, cands[n]))
     if a.resume:
-        keys = {(n, part) for n, part, _, _ in units}
-        kept = [r for r in measured_before(out, common) if (r["classifier"], r["part"]) in keys]
+        kept, done = resumed(measured_before(out, common), units, names)
         rows += kept
-        done = {(r["classifier"], r["part"]) for r in kept}
         if done:
             print(f"kept from {out}: {', '.join(sorted(f'{n} {p}'.strip() for n, p in done))}", flush=True)
         units = [u for u in units if (u[0], u[1]) not in done]

@@ -66,6 +66,11 @@ def test_totals_sum_parts_and_count_the_scaler_folds(tmp_path):
     assert sorted((r["classifier"], r["part"]) for r in kept) == sorted(
         [("lda", ""), ("mlp", labels[0]), ("mlp", labels[1])]
     )
+    # a sitting of one classifier (--only mlp) keeps the others' rows and skips measured parts
+    units = [("mlp", label, None, None) for label in labels]
+    rows_kept, done = ss.resumed(kept, units, ["mlp"])
+    assert done == {("mlp", labels[0]), ("mlp", labels[1])}
+    assert sorted(r["classifier"] for r in rows_kept) == ["lda", "mlp", "mlp"]
     table = ss.markdown_table(out, grids, parts)
     assert "| mlp (2 of 12 parts; ratios 2.00–4.00×) | 72 |" in table
     assert "(73 of the" in table and "**3.18×**" in table
