@@ -91,3 +91,47 @@ def test_schedule_replay_starves_two_thread_jobs_and_follows_priorities():
         "rule b:\n    threads: 1\n",
     }
     assert r.rule_policy(text) == {"a": (2, 40), "b": (1, 0)}
+
+
+def test_run_parts_charges_each_step_and_estimates_cuts(tmp_path):
+    rp = _load("run_parts")
+
+    def job_log(rel, text):
+        p = tmp_path / "results" / "logs" / rel
+        p.parent.mkdir(parents=True)
+        p.write_text(text)
+
+    job_log(
+        "augment/etype/eval_smote.log",
+        "23:59:50 INFO neurogen: running on cpu (CPU)\n"
+        "23:59:52 INFO neurogen: repeat 0 maxabs+none size 100: 1700 synthetic cells kept "
+        "(0 non-finite, 0 out of range removed)\n"
+        "23:59:59 INFO neurogen: repeat 0 size 100: distribution-level fidelity of 17 classes in 7.0 s\n"
+        "00:00:04 INFO neurogen: repeat 0 smote scaled size 100 logreg_l1: accuracy 0.796\n"
+        "00:00:20 INFO neurogen: repeat 0 smote scaled size 100 random_forest, study protocol "
+        "(10-fold CV on real + synthetic): accuracy 0.964\n"
+        "00:00:21 INFO neurogen: repeat 0 maxabs+none size 500: 8500 synthetic cells kept "
+        "(0 non-finite, 0 out of range removed)\n"
+        "00:01:21 INFO neurogen: repeat 0 smote scaled size 500 logreg_l1: accuracy 0.785\n"
+        "not a neurogen line\n",
+    )
+    job_log(
+        "epgan/small/infer_adv_iv.log",
+        "10:00:00 INFO neurogen: selection over 20 epoch(s) (41–60) for 200 neurons\n"
+        "10:01:00 INFO neurogen: selection: epochs 1–10 of 20 simulated; mean RMSE of the best so far 5.2 mV\n"
+        "10:01:50 INFO neurogen: selection: epochs 11–20 of 20 simulated; mean RMSE of the best so far 4.7 mV\n",
+    )
+    df = rp.parts(tmp_path)
+    got = {(r.rule, r.part, r.size, r.block): r.seconds for r in df.itertuples()}
+    assert got[("augment_eval", "logreg_l1", 100, -1)] == 5  # across midnight
+    assert got[("augment_eval", "study protocol", 100, -1)] == 16
+    assert got[("augment_eval", "fidelity_dist", 100, -1)] == 7
+    assert got[("augment_eval", "sample", 500, -1)] == 1
+    assert got[("augment_eval", "logreg_l1", 500, -1)] == 60
+    assert got[("epgan_infer", "selection", 0, 0)] == 60 and got[("epgan_infer", "selection", 0, 1)] == 50
+    sc = rp.scenarios(df, wall=1000.0, cores=2).set_index("cut")["job_s"]
+    assert sc["augment size 500"] == 61 and sc["study protocol"] == 16
+    assert sc["distribution-level fidelity"] == 7 and sc["EP-GAN selection, first half of the epochs"] == 60
+    assert sc["all of the above"] == 61 + 16 + 7 + 60
+    est = rp.scenarios(df, wall=1000.0, cores=2).set_index("cut")["wall_min"]
+    assert abs(est["all of the above"] - (1000 - 144 / 2) / 60) < 1e-9
