@@ -9,7 +9,8 @@ import pytest
 from conftest import ROOT
 
 from neurogen import NeurogenError
-from neurogen.report import table_html
+from neurogen.io import write_csv
+from neurogen.report import read_table, table_html
 from neurogen.report.device import device_info, package_versions
 
 
@@ -32,6 +33,25 @@ def test_table_page_caps_rows_and_says_so():
     assert page.count("<tr>") == 11 and "the first 10 rows are shown" in page
     with pytest.raises(NeurogenError, match="max_rows"):
         table_html(_df(), "t", max_rows=0)
+
+
+def test_an_empty_table_of_a_part_switched_off_gets_a_page_and_a_bad_file_an_error(tmp_path):
+    # what augment_merge writes for augment.fidelity_dist.repeats: 0 (an empty DataFrame); its
+    # report page used to fail the whole run ("No columns to parse from file")
+    empty = tmp_path / "fidelity_dist.csv"
+    write_csv(pd.DataFrame(), empty)
+    df = read_table(empty)
+    assert df.empty
+    page = table_html(df, "Distribution-level fidelity", source=str(empty))
+    assert "0 rows × 0 columns" in page and "No rows." in page
+    assert "No rows." not in table_html(_df(), "t")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("a,b\n")
+    assert list(read_table(header_only).columns) == ["a", "b"]
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\n1,2\n\xff\xfe,3\n")
+    with pytest.raises(NeurogenError, match=r"bad\.csv: not a readable CSV table"):
+        read_table(bad)
 
 
 def test_device_record_on_this_machine():

@@ -4,17 +4,13 @@ from neurogen.io import run_script
 
 
 def main(snakemake, log):
-    import pandas as pd
-
-    from neurogen import NeurogenError
     from neurogen.io import atomic_path
-    from neurogen.report import table_html
+    from neurogen.report import read_table, table_html
 
     src = snakemake.input[0]
-    try:
-        df = pd.read_csv(src)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise NeurogenError(f"{src}: not a readable CSV table ({e})") from None
+    df = read_table(src)
+    if df.empty:
+        log.info("%s is empty (a part switched off in the configuration?): an empty page", src)
     page = table_html(
         df,
         title=snakemake.params.title,

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from neurogen import lazy_exports
 
 if TYPE_CHECKING:  # for static tools; at run time __getattr__ imports on first use (PEP 562)
-    from .tables import table_html
+    from .tables import read_table, table_html
 
-__getattr__, __dir__ = lazy_exports(__name__, {"tables": ["table_html"]})
-__all__ = ["table_html"]
+__getattr__, __dir__ = lazy_exports(__name__, {"tables": ["read_table", "table_html"]})
+__all__ = ["read_table", "table_html"]

@@ -75,6 +75,18 @@ def key_columns_first(columns) -> list:
     return ids + res + [c for c in cols if c not in ids and c not in res]
 
 
+def read_table(src) -> pd.DataFrame:
+    """A result table for its page. An empty file (no columns) is what a stage writes for a part
+    switched off in the configuration (e.g. ``augment.fidelity_dist.repeats: 0``): an empty
+    table. Anything else pandas cannot read is an error naming the file."""
+    try:
+        return pd.read_csv(src)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise NeurogenError(f"{src}: not a readable CSV table ({e})") from None
+
+
 def table_html(
     df: pd.DataFrame,
     title: str,
@@ -118,6 +130,11 @@ def table_html(
         + (" Identifying and result columns come first (the CSV keeps its own column order)." if reordered else "")
         + "</p>"
     )
+    if n == 0:
+        parts.append(
+            "<p><b>No rows.</b> Nothing was computed for this table with this run's configuration "
+            "(a part switched off writes an empty table).</p>"
+        )
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
     parts.extend(body)
     parts.append(f"</tbody></table><script>{_SORT_JS}</script></body></html>")
