@@ -56,28 +56,27 @@ SCENARIOS = {
 
 
 def log_lines(path: Path):
-    """(seconds since the log's first line, message) of every neurogen line of a job log."""
-    t0 = prev = None
+    """(seconds since the line before, message) of every neurogen line of a job log (the first
+    line: 0)."""
+    prev = None
     out = []
     for line in path.read_text(errors="replace").splitlines():
         m = LINE.match(line)
         if not m:
             continue
         t = dt.datetime.strptime(m.group(1), "%H:%M:%S")
-        if t0 is None:
-            t0 = prev = t
-        if t < prev:  # past midnight
+        if prev is not None and t < prev:  # past midnight
             t += dt.timedelta(days=1)
+        out.append(((t - prev).total_seconds() if prev is not None else 0.0, m.group(2)))
         prev = t
-        out.append(((t - t0).total_seconds(), m.group(2)))
     return out
 
 
 def augment_parts(path: Path) -> list[dict]:
     """One row per step of an augment_eval log: the time since the line before it."""
     dataset, generator = path.parent.name, path.stem.removeprefix("eval_")
-    rows, last = [], 0.0
-    for t, msg in log_lines(path):
+    rows = []
+    for seconds, msg in log_lines(path):
         row = {"rule": "augment_eval", "job": f"{dataset}/{generator}", "mode": "", "size": 0, "block": -1}
         if m := FIT.match(msg):
             row.update(mode=m.group(2), size=int(m.group(3)), part="study protocol" if m.group(5) else m.group(4))
@@ -87,22 +86,20 @@ def augment_parts(path: Path) -> list[dict]:
             row.update(size=int(m.group(2)), part="fidelity_dist")
         else:
             row.update(part="other")
-        rows.append({**row, "seconds": t - last})
-        last = t
+        rows.append({**row, "seconds": seconds})
     return rows
 
 
 def infer_parts(path: Path) -> list[dict]:
     """The selection blocks of an epgan_infer log (the rest of the job is 'other')."""
     job = f"{path.parent.name}/{path.stem.removeprefix('infer_')}"
-    rows, last, block = [], 0.0, 0
-    for t, msg in log_lines(path):
+    rows, block = [], 0
+    for seconds, msg in log_lines(path):
+        row = {"rule": "epgan_infer", "job": job, "mode": "", "size": 0, "part": "other", "block": -1}
         if SELECTION.match(msg):
-            rows.append({"rule": "epgan_infer", "job": job, "part": "selection", "block": block, "seconds": t - last})
+            row.update(part="selection", block=block)
             block += 1
-        else:
-            rows.append({"rule": "epgan_infer", "job": job, "part": "other", "block": -1, "seconds": t - last})
-        last = t
+        rows.append({**row, "seconds": seconds})
     return rows
 
 
@@ -115,9 +112,7 @@ def parts(workdir: Path) -> pd.DataFrame:
         rows += infer_parts(p)
     if not rows:
         raise SystemExit(f"no augment_eval or epgan_infer logs under {logs}: is it a kept default run?")
-    df = pd.DataFrame(rows).fillna({"mode": "", "size": 0})
-    df["size"] = df["size"].astype(int)
-    return df.groupby(["rule", "job", "part", "mode", "size", "block"], as_index=False)["seconds"].sum()
+    return pd.DataFrame(rows).groupby(["rule", "job", "part", "mode", "size", "block"], as_index=False)["seconds"].sum()
 
 
 def scenarios(df: pd.DataFrame, wall: float, cores: int) -> pd.DataFrame:
